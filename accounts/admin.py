@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import ApiToken, Membership, Unit, UnitAlias, User
+
+
+class AliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 0
+    fields = ["name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "province", "parent", "successor", "successor_from"]
+    list_filter = ["kind", "reviews_all"]
+    search_fields = ["name", "short_name", "key", "aliases__name"]
+    list_select_related = ["province", "parent", "successor"]
+    autocomplete_fields = ["parent", "province", "successor", "members"]
+    readonly_fields = ["name_key"]
+    inlines = [AliasInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "email", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Thông tin cán bộ"), {"fields": ["full_name", "phone"]}),
+    )
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "unit", "role"]
+    list_filter = ["role"]
+    list_select_related = ["user", "unit"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]

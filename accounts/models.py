@@ -1,0 +1,187 @@
+"""Units (đơn vị), users and their roles in units, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.choices import Role, UnitKind
+
+
+class Unit(models.Model):
+    """A body that issues documents, leads or coordinates tasks, or reports progress.
+
+    A collective assignee ("Tỉnh ủy các địa phương trong vùng") is a unit of kind GROUP whose
+    members each report their own share. A unit merged or renamed has a successor from a
+    date: its open work passes on, its history stays.
+    """
+
+    key = models.SlugField(_("mã"), max_length=120, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=400)
+    name_key = models.CharField(max_length=400, unique=True, editable=False)
+    short_name = models.CharField(_("tên viết tắt"), max_length=60, blank=True)
+    kind = models.CharField(_("loại"), max_length=32, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    province = models.ForeignKey(
+        "self",
+        verbose_name=_("tỉnh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provincial_units",
+        limit_choices_to={"kind": UnitKind.PROVINCE},
+    )
+    members = models.ManyToManyField(
+        "self",
+        verbose_name=_("đơn vị thành viên"),
+        symmetrical=False,
+        blank=True,
+        related_name="member_of",
+    )
+    reviews_all = models.BooleanField(
+        _("rà soát toàn bộ"),
+        default=False,
+        help_text=_("Cơ quan rà soát mọi văn bản (Ban Kinh tế Trung ương)."),
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    successor_from = models.DateField(_("kế thừa từ ngày"), null=True, blank=True)
+    succession_basis = models.CharField(_("căn cứ sắp xếp"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(successor_from__isnull=False),
+                name="unit_successor_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == UnitKind.GROUP
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.successor_from is None or day < self.successor_from
+
+
+class UnitAlias(models.Model):
+    """Another way a unit is written in the documents ("Văn phòng TW Đảng")."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("tên gọi khác"), max_length=400)
+    name_key = models.CharField(max_length=400, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("tên gọi khác")
+        verbose_name_plural = _("tên gọi khác")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def expand_units(units: Iterable[Unit], members: dict[int, list[Unit]]) -> list[Unit]:
+    """Member units of the given units, groups expanded recursively; a group with no known
+    members stands for itself. ``members`` maps a group id to its direct members."""
+    seen: set[int] = set()
+    out: list[Unit] = []
+
+    def visit(unit: Unit, depth: int) -> None:
+        direct = members.get(unit.pk, []) if unit.is_group else []
+        if direct and depth < 5:
+            for member in direct:
+                visit(member, depth + 1)
+        elif unit.pk not in seen:
+            seen.add(unit.pk)
+            out.append(unit)
+
+    for unit in units:
+        visit(unit, 0)
+    return out
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles come from memberships in units."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    units = models.ManyToManyField(Unit, through="Membership", related_name="users", blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Membership(models.Model):
+    """A user's role in a unit: officer, leader, or reviewer (monitoring body)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vai trò tại đơn vị")
+        verbose_name_plural = _("vai trò tại đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its hash is stored; it expires and can be revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("hết hạn"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now

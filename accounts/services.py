@@ -1,0 +1,106 @@
+"""Writes of units, memberships and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiToken, Membership, Unit, UnitAlias, User, hash_token
+from accounts.names import display_name, name_key
+from portal.services import update_fields_if_changed
+
+
+@transaction.atomic
+def unit_upsert(
+    *,
+    key: str,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    parent: Unit | None = None,
+    province: Unit | None = None,
+    reviews_all: bool = False,
+    aliases: Sequence[str] = (),
+) -> tuple[Unit, bool]:
+    """Create or update a unit by its key; aliases are added, never silently re-pointed."""
+    unit = Unit.objects.filter(key=key).first() or Unit(key=key)
+    changed = update_fields_if_changed(
+        unit,
+        {
+            "name": display_name(name),
+            "name_key": name_key(name),
+            "short_name": short_name,
+            "kind": kind,
+            "parent": parent,
+            "province": province,
+            "reviews_all": reviews_all,
+        },
+    )
+    for alias in aliases:
+        key_ = name_key(alias)
+        if not key_ or key_ == unit.name_key:
+            continue
+        existing = UnitAlias.objects.filter(name_key=key_).first()
+        if existing is None:
+            UnitAlias.objects.create(unit=unit, name=display_name(alias), name_key=key_)
+            changed = True
+        elif existing.unit_id != unit.pk:
+            raise ValueError(f"Tên gọi “{alias}” đã thuộc đơn vị khác: {existing.unit}")
+    return unit, changed
+
+
+@transaction.atomic
+def unit_set_members(*, unit: Unit, members: Sequence[Unit]) -> bool:
+    current = set(unit.members.values_list("pk", flat=True))
+    wanted = {m.pk for m in members}
+    if current == wanted:
+        return False
+    unit.members.set(members)
+    return True
+
+
+@transaction.atomic
+def unit_set_successor(
+    *, unit: Unit, successor: Unit | None, from_date: dt.date | None, basis: str = ""
+) -> bool:
+    """Record that ``unit`` passes to ``successor`` from a date (a merger or renaming)."""
+    return update_fields_if_changed(
+        unit,
+        {
+            "successor": successor,
+            "successor_from": from_date,
+            "succession_basis": basis,
+        },
+    )
+
+
+@transaction.atomic
+def membership_ensure(*, user: User, unit: Unit, role: str) -> bool:
+    _, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    return created
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a token; the raw key is returned once and only its hash is kept."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[:8],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + dt.timedelta(days=days or settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])

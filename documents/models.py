@@ -1,0 +1,114 @@
+"""Documents (văn bản) and the typed edges that chain them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Unit
+from documents.choices import DocumentKind, RelationKind
+
+
+class Document(models.Model):
+    """A resolution, conclusion, decision, plan or programme.
+
+    A document cited before its text is in the portal is a stub; the chain still shows it.
+    Its number is parsed and normalised (``number_key``); Party committees number their own
+    documents, so a number is unique per issuer, not globally.
+    """
+
+    slug = models.SlugField(_("mã"), max_length=120, unique=True)
+    number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)
+    number_key = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
+    kind = models.CharField(_("loại văn bản"), max_length=8, choices=DocumentKind.choices)
+    title = models.TextField(_("trích yếu"))
+    issuer = models.ForeignKey(
+        Unit,
+        verbose_name=_("cơ quan ban hành"),
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+    )
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issued_year = models.PositiveSmallIntegerField(_("năm ban hành"), null=True, blank=True)
+    signer = models.CharField(_("người ký"), max_length=120, blank=True)
+    signer_title = models.CharField(_("thẩm quyền ký"), max_length=120, blank=True)
+    horizon = models.CharField(_("thời kỳ, tầm nhìn"), max_length=200, blank=True)
+    horizon_year = models.PositiveSmallIntegerField(_("năm mục tiêu"), null=True, blank=True)
+    scope = models.ForeignKey(
+        Unit,
+        verbose_name=_("phạm vi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scoped_documents",
+    )
+    province = models.ForeignKey(
+        Unit,
+        verbose_name=_("tỉnh ban hành"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provincial_documents",
+        help_text=_("Tên đơn vị trong văn bản của tỉnh được hiểu theo tỉnh này."),
+    )
+    monitors = models.ManyToManyField(
+        Unit,
+        verbose_name=_("cơ quan theo dõi, giám sát"),
+        blank=True,
+        related_name="monitored_documents",
+    )
+    is_stub = models.BooleanField(
+        _("chỉ được dẫn chiếu"),
+        default=False,
+        help_text=_("Văn bản được dẫn chiếu, chưa có nội dung trên cổng."),
+    )
+    source_file = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+        ordering = ["issued_year", "issued_on", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number_key", "issuer"],
+                condition=~Q(number_key=""),
+                name="document_number_unique_per_issuer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        label = self.get_kind_display()
+        if self.number:
+            return f"{label} số {self.number}"
+        return f"{label}: {self.title[:80]}"
+
+    def clean(self) -> None:
+        if self.issued_on and self.issued_year and self.issued_on.year != self.issued_year:
+            raise ValidationError({"issued_year": _("Năm ban hành không khớp ngày ban hành.")})
+
+
+class DocumentRelation(models.Model):
+    """A typed edge: ``source`` continues / implements / is attached to / supersedes ``target``."""
+
+    source = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="relations_out")
+    target = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="relations_in")
+    kind = models.CharField(_("quan hệ"), max_length=16, choices=RelationKind.choices)
+
+    class Meta:
+        verbose_name = _("quan hệ văn bản")
+        verbose_name_plural = _("quan hệ văn bản")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="relation_unique"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="relation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.get_kind_display()} {self.target}"

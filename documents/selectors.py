@@ -1,0 +1,46 @@
+"""Reads of documents and their chain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from documents.models import Document, DocumentRelation
+from documents.numbers import document_number_key
+
+
+def document_get_by_reference(reference: str) -> Document | None:
+    """A document by its number ("26-CTr/TU", any spelling) or its slug; None if unknown
+    or ambiguous (two issuers with the same number)."""
+    key = document_number_key(reference)
+    if key:
+        found = list(Document.objects.filter(number_key=key)[:2])
+        if len(found) == 1:
+            return found[0]
+    return Document.objects.filter(slug=reference.strip()).first()
+
+
+def document_chain(document: Document) -> tuple[list[Document], list[Document]]:
+    """Documents above (what this one implements, continues, is attached to, supersedes,
+    transitively) and below (what implements it), loading all edges in one query."""
+    up: dict[int, set[int]] = defaultdict(set)
+    down: dict[int, set[int]] = defaultdict(set)
+    for source_id, target_id in DocumentRelation.objects.values_list("source_id", "target_id"):
+        up[source_id].add(target_id)
+        down[target_id].add(source_id)
+
+    def walk(graph: dict[int, set[int]]) -> list[int]:
+        seen: list[int] = []
+        frontier = [document.pk]
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for other in sorted(graph.get(node, ())):
+                    if other not in seen and other != document.pk:
+                        seen.append(other)
+                        nxt.append(other)
+            frontier = nxt
+        return seen
+
+    above_ids, below_ids = walk(up), walk(down)
+    docs = Document.objects.in_bulk(above_ids + below_ids)
+    return [docs[i] for i in above_ids], [docs[i] for i in below_ids]

@@ -1,0 +1,74 @@
+"""Writes of documents and their relations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from accounts.models import Unit
+from documents.models import Document, DocumentRelation
+from documents.numbers import parse_document_number
+from portal.services import update_fields_if_changed
+from portal.vietnamese import nfc
+
+
+@transaction.atomic
+def document_upsert(
+    *,
+    slug: str,
+    kind: str,
+    title: str,
+    issuer: Unit,
+    number: str = "",
+    issued_on: dt.date | None = None,
+    issued_year: int | None = None,
+    signer: str = "",
+    signer_title: str = "",
+    horizon: str = "",
+    horizon_year: int | None = None,
+    scope: Unit | None = None,
+    province: Unit | None = None,
+    is_stub: bool = False,
+    source_file: str = "",
+    monitors: Sequence[Unit] = (),
+) -> tuple[Document, bool]:
+    """Create or update a document by slug. A number is parsed and normalised; an
+    unreadable number is refused (DocumentNumberError) rather than stored as free text."""
+    parsed = parse_document_number(number) if number else None
+    doc = Document.objects.filter(slug=slug).first() or Document(slug=slug)
+    changed = update_fields_if_changed(
+        doc,
+        {
+            "kind": kind,
+            "title": nfc(title),
+            "issuer": issuer,
+            "number": parsed.text if parsed else "",
+            "number_key": parsed.key if parsed else "",
+            "issued_on": issued_on,
+            "issued_year": issued_year or (issued_on.year if issued_on else None),
+            "signer": nfc(signer),
+            "signer_title": nfc(signer_title),
+            "horizon": nfc(horizon),
+            "horizon_year": horizon_year,
+            "scope": scope,
+            "province": province,
+            "is_stub": is_stub,
+            "source_file": source_file,
+        },
+    )
+    if {m.pk for m in monitors} != set(doc.monitors.values_list("pk", flat=True)):
+        doc.monitors.set(monitors)
+        changed = True
+    return doc, changed
+
+
+@transaction.atomic
+def relation_ensure(*, source: Document, target: Document, kind: str) -> bool:
+    relation = DocumentRelation(source=source, target=target, kind=kind)
+    if DocumentRelation.objects.filter(source=source, target=target, kind=kind).exists():
+        return False
+    relation.full_clean()
+    relation.save()
+    return True

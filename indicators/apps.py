@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IndicatorsConfig(AppConfig):
+    name = "indicators"
+    verbose_name = "Chỉ tiêu"

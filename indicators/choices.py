@@ -1,0 +1,29 @@
+"""Choices for indicators. Values match the pure module's enums (targets.py)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetKind(models.TextChoices):
+    LEVEL = "level", _("Đạt mức")
+    YEARLY_RATE = "yearly_rate", _("Tốc độ hằng năm")
+    YEARLY_DECREASE = "yearly_decrease", _("Giảm hằng năm")
+    UPPER_BOUND = "upper_bound", _("Không vượt quá")
+    STRUCTURE = "structure", _("Cơ cấu")
+
+
+class Comparator(models.TextChoices):
+    EXACT = "exact", _("bằng")
+    APPROX = "approx", _("khoảng")
+    AT_LEAST = "at_least", _("ít nhất")
+    MORE_THAN = "more_than", _("trên")
+    AT_MOST = "at_most", _("không quá")
+    LESS_THAN = "less_than", _("dưới")
+    RANGE = "range", _("trong khoảng")
+
+
+class ValueState(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    SUBMITTED = "submitted", _("Đã gửi")
+    APPROVED = "approved", _("Đã duyệt")
+    RETURNED = "returned", _("Trả lại")

@@ -1,0 +1,60 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+
+
+class AssignmentInline(admin.TabularInline):
+    model = TaskAssignment
+    extra = 0
+    autocomplete_fields = ["unit"]
+    fields = ["role", "unit", "printed_name", "position"]
+
+
+class TrackInline(admin.TabularInline):
+    model = TaskTrack
+    extra = 0
+    autocomplete_fields = ["unit", "via"]
+    fields = ["unit", "via", "percent", "completed_on"]
+    readonly_fields = ["percent", "completed_on"]
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["ref", "short_title", "document", "deadline_text", "deadline_kind", "due_on"]
+    list_filter = ["deadline_kind", "recurrence", "document"]
+    search_fields = ["ref", "title", "deadline_text"]
+    list_select_related = ["document"]
+    autocomplete_fields = ["document", "parent", "implements"]
+    # The parsed deadline comes from the phrase; it is never typed by hand.
+    readonly_fields = [
+        "deadline_kind",
+        "due_on",
+        "starts_on",
+        "recurrence",
+        "deadline_normalized",
+        "deadline_note",
+    ]
+    inlines = [AssignmentInline, TrackInline]
+
+    @admin.display(description="Nội dung")
+    def short_title(self, obj: Task) -> str:
+        return obj.title[:90]
+
+
+@admin.register(TaskTrack)
+class TaskTrackAdmin(SimpleHistoryAdmin):
+    list_display = ["task", "unit", "via", "percent", "completed_on"]
+    list_select_related = ["task", "unit", "via"]
+    search_fields = ["task__title", "unit__name"]
+    autocomplete_fields = ["task", "unit", "via"]
+    readonly_fields = ["percent", "completed_on"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(SimpleHistoryAdmin):
+    list_display = ["track", "period_year", "period_quarter", "state", "percent", "author"]
+    list_filter = ["state", "period_year", "period_quarter"]
+    list_select_related = ["track__task", "track__unit", "author"]
+    autocomplete_fields = ["track", "author", "decided_by"]
+    readonly_fields = ["version", "created_at", "updated_at"]

@@ -1,0 +1,245 @@
+"""Tasks (nhiệm vụ), who carries them out, and the progress they report."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Unit
+from documents.models import Document
+from tasks.choices import AssignmentRole, DeadlineKind, Recurrence, ReportState
+
+
+class Task(models.Model):
+    """A task a document assigns: its place in the document, its deadline as printed and
+    parsed, its parent task and the higher-level task it implements.
+
+    The parsed deadline fields are written only by the deadline parser (services); an
+    unreadable phrase is kept with kind "unknown" and a reason, never given a made-up date.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="tasks")
+    ref = models.CharField(
+        _("mục"), max_length=40, help_text=_("Số mục như in: III.1, IV.1.a, STT 6")
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    title = models.TextField(_("nội dung nhiệm vụ"))
+    description = models.TextField(_("mô tả"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("nhiệm vụ cha"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    implements = models.ForeignKey(
+        "self",
+        verbose_name=_("thực hiện nhiệm vụ cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="implemented_by",
+    )
+    units = models.ManyToManyField(Unit, through="TaskAssignment", related_name="tasks")
+
+    deadline_text = models.CharField(_("thời gian thực hiện (như in)"), max_length=300, blank=True)
+    deadline_kind = models.CharField(
+        _("loại thời hạn"),
+        max_length=12,
+        choices=DeadlineKind.choices,
+        default=DeadlineKind.UNKNOWN,
+    )
+    due_on = models.DateField(_("hạn hoàn thành"), null=True, blank=True, db_index=True)
+    starts_on = models.DateField(_("bắt đầu"), null=True, blank=True)
+    recurrence = models.CharField(
+        _("chu kỳ"),
+        max_length=12,
+        choices=Recurrence.choices,
+        blank=True,
+    )
+    deadline_normalized = models.CharField(_("thời hạn chuẩn hóa"), max_length=120, blank=True)
+    deadline_note = models.CharField(
+        _("ghi chú thời hạn"),
+        max_length=300,
+        blank=True,
+        help_text=_("Sự kiện chờ, điều kiện kèm theo, hoặc lý do chưa đọc được thời hạn."),
+    )
+    event_on = models.DateField(
+        _("ngày sự kiện xảy ra"),
+        null=True,
+        blank=True,
+        help_text=_("Với nhiệm vụ theo sự kiện: ngày sự kiện được ghi nhận."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["document_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "ref"], name="task_ref_unique"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="task_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(due_on__isnull=True)
+                | Q(starts_on__lte=F("due_on")),
+                name="task_starts_before_due",
+            ),
+        ]
+        indexes = [models.Index(fields=["deadline_kind", "due_on"], name="task_deadline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ref} – {self.title[:80]}"
+
+    @property
+    def deadline_needs_review(self) -> bool:
+        return self.deadline_kind == DeadlineKind.UNKNOWN
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent and self.parent.document_id != self.document_id:
+            raise ValidationError({"parent": _("Nhiệm vụ cha phải thuộc cùng văn bản.")})
+        if (
+            self.implements_id
+            and self.implements
+            and self.implements.document_id == self.document_id
+        ):
+            raise ValidationError(
+                {"implements": _("Nhiệm vụ cấp trên phải thuộc một văn bản khác.")}
+            )
+
+
+class TaskAssignment(models.Model):
+    """A unit named as lead (chủ trì) or coordinating (phối hợp), with the name as printed.
+
+    Kept as assigned at the time: when a unit is merged its row stays, so history still
+    shows who was assigned.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(_("vai trò"), max_length=12, choices=AssignmentRole.choices)
+    printed_name = models.CharField(_("tên như in"), max_length=400, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        ordering = ["role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "role"], name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.unit}"
+
+
+class TaskTrack(models.Model):
+    """One lead unit's share of a task. A collective lead ("Tỉnh ủy các địa phương trong
+    vùng") expands to one track per member; the task is done when every track is done.
+
+    ``completed_on`` mirrors the completion date of the track's latest approved report; only
+    the report approval service writes it, so status stays computed from approved progress.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tracks")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="tracks")
+    via = models.ForeignKey(
+        Unit,
+        verbose_name=_("giao qua"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Đơn vị giao chung mà đơn vị này là thành viên."),
+    )
+    completed_on = models.DateField(_("ngày hoàn thành (đã duyệt)"), null=True, blank=True)
+    percent = models.PositiveSmallIntegerField(_("% hoàn thành (đã duyệt)"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phần việc của đơn vị")
+        verbose_name_plural = _("phần việc của đơn vị")
+        ordering = ["task_id", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="track_unique"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="track_percent_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.ref} – {self.unit}"
+
+
+class ProgressReport(models.Model):
+    """A unit's progress on its track for one quarter. Drafts are private to the unit;
+    only approved reports count toward status. ``version`` guards against lost updates."""
+
+    track = models.ForeignKey(TaskTrack, on_delete=models.CASCADE, related_name="reports")
+    period_year = models.PositiveSmallIntegerField(_("năm"))
+    period_quarter = models.PositiveSmallIntegerField(
+        _("quý"),
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=12,
+        choices=ReportState.choices,
+        default=ReportState.DRAFT,
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("% hoàn thành"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+    )
+    narrative = models.TextField(_("kết quả thực hiện"), blank=True)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["-period_year", "-period_quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "period_year", "period_quarter"],
+                name="report_one_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_quarter__gte=1, period_quarter__lte=4),
+                name="report_quarter_range",
+            ),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_range"),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(percent=100),
+                name="report_completed_means_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.period_quarter}/{self.period_year} – {self.track}"

@@ -1,0 +1,43 @@
+"""Test settings and shared fixtures.
+
+The suite runs on the database DATABASE_URL names (PostgreSQL in CI and on this machine;
+`make test` picks it when it answers). Tests that only make sense on PostgreSQL skip on
+SQLite and say so.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+@pytest.fixture
+def postgres_only(db):  # type: ignore[no-untyped-def]
+    if connection.vendor != "postgresql":
+        pytest.skip("cần PostgreSQL (DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def seeded(db):  # type: ignore[no-untyped-def]
+    """The seed data and demo accounts, loaded through the real loader."""
+    from portal.seed import seed
+
+    return seed(accounts=True)
