@@ -9,7 +9,7 @@ from django.db import transaction
 from accounts.models import Unit
 from documents.models import Document
 from indicators.models import Indicator
-from indicators.targets import parse_target
+from indicators.targets import parse_indicator_target
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc
 
@@ -32,7 +32,7 @@ def indicator_upsert(
 ) -> tuple[Indicator, bool]:
     """Create or update an indicator by code; the target is parsed from the phrase as
     printed (TargetParseError if it cannot be read: nothing is guessed)."""
-    target = parse_target(target_text)
+    target = parse_indicator_target(name, target_text)
     indicator = Indicator.objects.filter(code=code).first() or Indicator(code=code)
     changed = update_fields_if_changed(
         indicator,

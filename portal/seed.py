@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from documents.models import Document
 from documents.selectors import document_get_by_reference
 from documents.services import document_upsert, relation_ensure
 from indicators.services import indicator_upsert
+from portal.numbers import parse_vn_number
 from tasks.importer import import_rows, read_table
 from tasks.models import Task
 from tasks.services import task_upsert
@@ -233,10 +233,12 @@ def _seed_tasks(report: SeedReport, documents: dict[str, Document]) -> None:
         if result.errors:
             raise SeedError(f"{table.name}: {result.errors}")
         report.changed["tasks"] += result.created + result.updated
-    for table_links in (FIXTURES / "tables").glob("*.links.yaml"):
-        document = _table_document(table_links, documents)
-        for ref, target in (yaml.safe_load(table_links.read_text(encoding="utf-8")) or {}).items():
-            links.append((Task.objects.get(document=document, ref=ref), target))
+    for links_file in sorted((FIXTURES / "tables").glob("*.links.yaml")):
+        data = yaml.safe_load(links_file.read_text(encoding="utf-8")) or {}
+        document = documents[data["document"]]
+        for link in data.get("links") or ():
+            ref = f"STT {link['stt']}"
+            links.append((Task.objects.get(document=document, ref=ref), link["implements"]))
     for task, target in links:
         higher = Task.objects.filter(
             document=documents[target["document"]], ref=str(target["ref"])
@@ -278,7 +280,9 @@ def _seed_indicators(
             unit_of_measure=row.get("unit") or "",
             group=row.get("group") or "",
             position=position,
-            baseline_value=Decimal(str(baseline["value"])) if baseline.get("value") else None,
+            baseline_value=(
+                parse_vn_number(str(baseline["value"])) if baseline.get("value") else None
+            ),
             baseline_year=baseline.get("year"),
             baseline_text=baseline.get("text") or "",
         )

@@ -7,15 +7,32 @@ from typing import Any
 from django.db import models
 
 
+def _current(obj: models.Model, name: str) -> Any:
+    field = obj._meta.get_field(name)
+    if field.is_relation and field.many_to_one:
+        return getattr(obj, field.attname)
+    return getattr(obj, name)
+
+
+def _wanted(obj: models.Model, name: str, value: Any) -> Any:
+    field = obj._meta.get_field(name)
+    if field.is_relation and field.many_to_one:
+        return value.pk if isinstance(value, models.Model) else value
+    return value
+
+
 def update_fields_if_changed(obj: models.Model, fields: dict[str, Any]) -> bool:
     """Set the fields that differ, validate and save only when something changed.
 
     Saving an unchanged row would still add a history record; idempotent loaders rely on
     this to change nothing on a second run.
     """
-    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
-    if not changed and obj.pk is not None:
-        return False
+    if obj.pk is None:
+        changed = list(fields)
+    else:
+        changed = [n for n, v in fields.items() if _current(obj, n) != _wanted(obj, n, v)]
+        if not changed:
+            return False
     for name in changed:
         setattr(obj, name, fields[name])
     obj.full_clean()

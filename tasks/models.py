@@ -64,7 +64,7 @@ class Task(models.Model):
         choices=Recurrence.choices,
         blank=True,
     )
-    deadline_normalized = models.CharField(_("thời hạn chuẩn hóa"), max_length=120, blank=True)
+    deadline_normalized = models.CharField(_("thời hạn chuẩn hóa"), max_length=300, blank=True)
     deadline_note = models.CharField(
         _("ghi chú thời hạn"),
         max_length=300,

@@ -16,6 +16,8 @@ from tasks.choices import AssignmentRole
 from tasks.deadlines import Deadline, parse_deadline
 from tasks.models import Task, TaskAssignment, TaskTrack
 
+KEEP = object()  # "leave this field as it is" for upserts
+
 
 def document_reference_date(document: Document) -> dt.date | None:
     """The date a deadline without a year is read against ("trong quý IV" means the year
@@ -36,7 +38,7 @@ def deadline_fields(deadline: Deadline) -> dict[str, Any]:
         "due_on": deadline.due_on,
         "starts_on": deadline.starts_on,
         "recurrence": deadline.recurrence.value if deadline.recurrence else "",
-        "deadline_normalized": deadline.normalized,
+        "deadline_normalized": deadline.normalized[:300],
         "deadline_note": note[:300],
     }
 
@@ -50,7 +52,7 @@ def task_upsert(
     description: str = "",
     position: int = 0,
     parent: Task | None = None,
-    implements: Task | None = None,
+    implements: Task | object | None = KEEP,
     deadline_text: str | None = "",
     leads: Sequence[tuple[Unit, str]] = (),
     coordinators: Sequence[tuple[Unit, str]] = (),
@@ -60,7 +62,8 @@ def task_upsert(
     track per lead unit (a collective lead expands to its members, given in ``members``).
 
     The deadline phrase is kept as printed and parsed against the document's date; an
-    unreadable phrase is stored as "unknown" with the reason. Nothing changes (and no
+    unreadable phrase is stored as "unknown" with the reason. ``implements`` is left as it
+    is unless given (links are set once every task exists). Nothing changes (and no
     history is written) when the task is already as given.
     """
     deadline = parse_deadline(deadline_text or "", document_reference_date(document))
@@ -72,9 +75,10 @@ def task_upsert(
         "description": nfc_multiline(description),
         "position": position,
         "parent": parent,
-        "implements": implements,
         **deadline_fields(deadline),
     }
+    if implements is not KEEP:
+        fields["implements"] = implements
     changed = update_fields_if_changed(task, fields)
     changed |= _sync_assignments(task, AssignmentRole.LEAD, leads)
     changed |= _sync_assignments(task, AssignmentRole.COORDINATE, coordinators)

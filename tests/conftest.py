@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,9 +35,17 @@ def postgres_only(db):  # type: ignore[no-untyped-def]
         pytest.skip("cần PostgreSQL (DATABASE_URL=postgres://...)")
 
 
-@pytest.fixture
-def seeded(db):  # type: ignore[no-untyped-def]
-    """The seed data and demo accounts, loaded through the real loader."""
+@pytest.fixture(scope="module")
+def seeded_module(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The seed data and demo accounts, loaded once per module through the real loader
+    inside a transaction that is rolled back when the module's tests are done."""
     from portal.seed import seed
 
-    return seed(accounts=True)
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed(accounts=True)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(seeded_module, db):  # type: ignore[no-untyped-def]
+    return seeded_module
