@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import Unit, expand_units
+from accounts.models import Unit, User, expand_units
 from documents.models import Document
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc, nfc_multiline
-from tasks.choices import AssignmentRole
+from tasks.choices import AssignmentRole, ReportState
 from tasks.deadlines import Deadline, parse_deadline
-from tasks.models import Task, TaskAssignment, TaskTrack
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 
 KEEP = object()  # "leave this field as it is" for upserts
 
@@ -132,3 +133,154 @@ def task_record_event(*, task: Task, event_on: dt.date) -> Task:
     """Record that the event an event-triggered task waits for has happened."""
     update_fields_if_changed(task, {"event_on": event_on})
     return task
+
+
+class ReportError(Exception):
+    """A progress-report action that is refused; ``message`` is for the user (Vietnamese)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StaleVersion(ReportError):
+    """Someone saved the report since this version was read: nothing was changed."""
+
+
+class NotAllowed(ReportError):
+    """The user may not do this to this report."""
+
+
+def _locked_report(report_id: int, version: int | None) -> ProgressReport:
+    report = ProgressReport.objects.select_for_update().select_related("track").get(pk=report_id)
+    if version is not None and report.version != version:
+        raise StaleVersion(
+            "Báo cáo đã được người khác cập nhật (phiên bản "
+            f"{report.version}, bạn đang sửa phiên bản {version}). Hãy tải lại và nhập lại "
+            "phần thay đổi của bạn; nội dung bạn vừa gửi chưa được lưu."
+        )
+    return report
+
+
+@transaction.atomic
+def report_save_draft(
+    *,
+    track: TaskTrack,
+    user: User,
+    year: int,
+    quarter: int,
+    percent: int,
+    narrative: str,
+    completed_on: dt.date | None = None,
+    version: int | None = None,
+    today: dt.date,
+) -> ProgressReport:
+    """Create or update the draft report of ``track`` for one quarter.
+
+    Updating needs the version the user read; a stale version is refused (StaleVersion) and
+    both texts survive: the stored one, and the user's, which the caller shows back.
+    """
+    if not user.has_perm("tasks.write_report", track):
+        raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được báo cáo phần việc này.")
+    existing = ProgressReport.objects.filter(
+        track=track, period_year=year, period_quarter=quarter
+    ).first()
+    if existing is not None:
+        if version is None:
+            raise StaleVersion("Báo cáo quý này đã có; hãy mở bản đang có để sửa.")
+        report = _locked_report(existing.pk, version)
+        if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+            raise ReportError("Báo cáo đã gửi hoặc đã duyệt, không sửa được.")
+    else:
+        report = ProgressReport(track=track, period_year=year, period_quarter=quarter, author=user)
+    _validate_progress(percent, completed_on, today)
+    report.percent = percent
+    report.narrative = nfc_multiline(narrative)
+    report.completed_on = completed_on
+    report.state = ReportState.DRAFT
+    if report.pk:
+        report.version += 1
+    report.updated_at = timezone.now()
+    report.full_clean()
+    report.save()
+    return report
+
+
+def _validate_progress(percent: int, completed_on: dt.date | None, today: dt.date) -> None:
+    if not 0 <= percent <= 100:
+        raise ReportError("Tỷ lệ hoàn thành phải từ 0 đến 100%.")
+    if completed_on is not None:
+        if completed_on > today:
+            raise ReportError("Ngày hoàn thành không được sau ngày hôm nay.")
+        if percent != 100:
+            raise ReportError("Đã có ngày hoàn thành thì tỷ lệ phải là 100%.")
+
+
+@transaction.atomic
+def report_submit(*, report_id: int, user: User, version: int) -> ProgressReport:
+    report = _locked_report(report_id, version)
+    if not user.has_perm("tasks.write_report", report.track):
+        raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được gửi báo cáo này.")
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise ReportError("Chỉ gửi được bản nháp hoặc báo cáo bị trả lại.")
+    if not report.narrative.strip():
+        raise ReportError("Cần nhập kết quả thực hiện trước khi gửi.")
+    report.state = ReportState.SUBMITTED
+    report.submitted_at = timezone.now()
+    report.version += 1
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_approve(*, report_id: int, user: User, version: int) -> ProgressReport:
+    """A leader of the unit approves: only approved progress counts toward status."""
+    report = _locked_report(report_id, version)
+    if not user.has_perm("tasks.approve_report", report):
+        raise NotAllowed("Chỉ lãnh đạo đơn vị được duyệt báo cáo này.")
+    if report.state != ReportState.SUBMITTED:
+        raise ReportError("Chỉ duyệt được báo cáo đã gửi.")
+    report.state = ReportState.APPROVED
+    report.decided_by = user
+    report.decided_at = timezone.now()
+    report.version += 1
+    report.save()
+    _refresh_track(report.track)
+    return report
+
+
+@transaction.atomic
+def report_return(*, report_id: int, user: User, version: int, reason: str) -> ProgressReport:
+    report = _locked_report(report_id, version)
+    if not user.has_perm("tasks.return_report", report):
+        raise NotAllowed("Bạn không có quyền trả lại báo cáo này.")
+    if report.state not in (ReportState.SUBMITTED, ReportState.APPROVED):
+        raise ReportError("Chỉ trả lại được báo cáo đã gửi hoặc đã duyệt.")
+    if not nfc(reason):
+        raise ReportError("Cần ghi lý do trả lại.")
+    was_approved = report.state == ReportState.APPROVED
+    report.state = ReportState.RETURNED
+    report.return_reason = nfc_multiline(reason)
+    report.decided_by = user
+    report.decided_at = timezone.now()
+    report.version += 1
+    report.save()
+    if was_approved:
+        _refresh_track(report.track)
+    return report
+
+
+def _refresh_track(track: TaskTrack) -> None:
+    """The track mirrors its latest approved report (percent and completion date)."""
+    latest = (
+        track.reports.filter(state=ReportState.APPROVED)
+        .order_by("-period_year", "-period_quarter")
+        .first()
+    )
+    update_fields_if_changed(
+        track,
+        {
+            "percent": latest.percent if latest else 0,
+            "completed_on": latest.completed_on if latest else None,
+        },
+    )

@@ -1,0 +1,34 @@
+"""Who may write what, as rules predicates (checked by the services, shared by page and API)."""
+
+from __future__ import annotations
+
+import rules
+
+from accounts.choices import Role
+from accounts.models import Membership, User
+from tasks.models import ProgressReport, TaskTrack
+
+
+def _has_role(user: User, unit_id: int, roles: tuple[str, ...]) -> bool:
+    return Membership.objects.filter(user=user, unit_id=unit_id, role__in=roles).exists()
+
+
+@rules.predicate
+def is_officer_of_track(user: User, track: TaskTrack) -> bool:
+    """Only an officer (or leader) of the assigned unit writes for that unit's track."""
+    return _has_role(user, track.unit_id, (Role.OFFICER, Role.LEADER))
+
+
+@rules.predicate
+def is_leader_of_report_unit(user: User, report: ProgressReport) -> bool:
+    return _has_role(user, report.track.unit_id, (Role.LEADER,))
+
+
+@rules.predicate
+def is_reviewer(user: User) -> bool:
+    return Membership.objects.filter(user=user, role=Role.REVIEWER).exists()
+
+
+rules.add_perm("tasks.write_report", is_officer_of_track)
+rules.add_perm("tasks.approve_report", is_leader_of_report_unit)
+rules.add_perm("tasks.return_report", is_leader_of_report_unit | is_reviewer)

@@ -1,0 +1,72 @@
+"""Every read of tasks that depends on who asks, scoped in the same query."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.choices import Role
+from accounts.models import Membership, Unit, User
+from documents.models import Document
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+
+
+def _member_units(user: User, roles: tuple[str, ...]) -> QuerySet[Unit]:
+    return Unit.objects.filter(
+        pk__in=Membership.objects.filter(user=user, role__in=roles).values("unit_id")
+    )
+
+
+def user_sees_everything(user: User) -> bool:
+    """Admins, and reviewers at a body that reviews every document (Ban Kinh tế TW)."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role=Role.REVIEWER, unit__reviews_all=True).exists()
+
+
+def task_visible_to(user: User) -> QuerySet[Task]:
+    """Tasks ``user`` may see, as one query.
+
+    Officers and leaders see the tasks their units lead or coordinate (directly, or as a
+    member of a collective assignee), the sub-tasks and parents of those, and the
+    higher-level tasks they implement. Reviewers see every task of the documents their
+    body monitors; a body that reviews all (Ban Kinh tế Trung ương) and admins see all.
+    Anything else does not exist for the user (a 404, never a 403).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Task.objects.none()
+    if user_sees_everything(user):
+        return Task.objects.all()
+    own = _member_units(user, (Role.OFFICER, Role.LEADER))
+    groups = Unit.objects.filter(members__in=own)
+    assigned = Q(
+        Exists(
+            TaskAssignment.objects.filter(task=OuterRef("pk")).filter(
+                Q(unit__in=own) | Q(unit__in=groups)
+            )
+        )
+    ) | Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"), unit__in=own)))
+    base = Task.objects.filter(assigned)
+    monitored = Document.objects.filter(monitors__in=_member_units(user, (Role.REVIEWER,))).values(
+        "pk"
+    )
+    return Task.objects.filter(
+        assigned
+        | Q(parent__in=base.values("pk"))
+        | Q(pk__in=base.values("parent_id"))
+        | Q(pk__in=base.values("implements_id"))
+        | Q(document__in=monitored)
+    )
+
+
+def task_get_for_user(user: User, pk: int) -> Task | None:
+    return task_visible_to(user).filter(pk=pk).select_related("document").first()
+
+
+def report_visible_to(user: User) -> QuerySet[ProgressReport]:
+    """Reports on visible tasks; a draft only to the officers and leaders of its unit."""
+    tasks = task_visible_to(user)
+    reports = ProgressReport.objects.filter(track__task__in=tasks.values("pk"))
+    if user_sees_everything(user) and user.is_superuser:
+        return reports
+    own = _member_units(user, (Role.OFFICER, Role.LEADER))
+    return reports.filter(~Q(state="draft") | Q(track__unit__in=own))
