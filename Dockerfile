@@ -7,9 +7,8 @@ WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN DEBUG=False SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
- && python manage.py compilemessages --ignore=.venv || true
-RUN useradd --create-home --uid 1000 portal && mkdir -p /app/var && chown -R portal /app/var
+RUN DEBUG=False SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput
+RUN useradd --create-home --uid 1000 portal && mkdir -p /app/var/media && chown -R portal /app/var
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -4,16 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import ApiToken, Membership, Unit, UnitAlias, User
+from accounts.services import alias_save, unit_save
+from portal.admin import NfcAdminMixin
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(NfcAdminMixin, admin.TabularInline):
     model = UnitAlias
     extra = 0
     fields = ["name"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(NfcAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "province", "parent", "successor", "successor_from"]
     list_filter = ["kind", "reviews_all"]
     search_fields = ["name", "short_name", "key", "aliases__name"]
@@ -21,6 +23,15 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent", "province", "successor", "members"]
     readonly_fields = ["name_key"]
     inlines = [AliasInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        unit_save(unit=obj)
+
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        for alias in formset.save(commit=False):
+            alias_save(alias=alias)
+        for alias in formset.deleted_objects:
+            alias.delete()
 
 
 class MembershipInline(admin.TabularInline):

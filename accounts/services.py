@@ -104,3 +104,22 @@ def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit) -> Unit:
+    """Save a unit edited by hand (admin): its matching key follows its name."""
+    unit.name = display_name(unit.name)
+    unit.name_key = name_key(unit.name)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def alias_save(*, alias: UnitAlias) -> UnitAlias:
+    alias.name = display_name(alias.name)
+    alias.name_key = name_key(alias.name)
+    alias.full_clean()
+    alias.save()
+    return alias

@@ -1,15 +1,32 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from documents.models import Document, DocumentRelation
+from documents.numbers import DocumentNumberError
+from documents.services import document_save
+from portal.admin import NfcAdminMixin, NfcModelForm
 
 
-class RelationInline(admin.TabularInline):
+class RelationInline(NfcAdminMixin, admin.TabularInline):
     model = DocumentRelation
     fk_name = "source"
     extra = 0
     autocomplete_fields = ["target"]
     verbose_name_plural = "Văn bản căn cứ (quan hệ đi)"
+
+
+class DocumentForm(NfcModelForm):
+    def clean_number(self) -> str:
+        from documents.numbers import parse_document_number
+
+        number = self.cleaned_data.get("number") or ""
+        if number:
+            try:
+                parse_document_number(number)
+            except DocumentNumberError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return number
 
 
 @admin.register(Document)
@@ -21,6 +38,10 @@ class DocumentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["issuer", "scope", "province", "monitors"]
     readonly_fields = ["number_key"]
     inlines = [RelationInline]
+    form = DocumentForm
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        document_save(document=obj)
 
 
 @admin.register(DocumentRelation)

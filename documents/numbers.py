@@ -25,6 +25,9 @@ KINDS: dict[str, str] = {
     "nd": "NĐ",
     "tt": "TT",
     "qc": "QC",
+    "tb": "TB",
+    "hd": "HD",
+    "bc": "BC",
 }
 KIND_NAMES: dict[str, str] = {
     "NQ": "Nghị quyết",
@@ -36,6 +39,9 @@ KIND_NAMES: dict[str, str] = {
     "NĐ": "Nghị định",
     "TT": "Thông tư",
     "QC": "Quy chế",
+    "TB": "Thông báo",
+    "HD": "Hướng dẫn",
+    "BC": "Báo cáo",
 }
 # issuers whose canonical spelling is not plain upper case
 _ISSUER_CASE = {"ttg": "TTg", "btc": "BTC"}
@@ -47,7 +53,7 @@ _PARTY = re.compile(
 )
 _STATE = re.compile(
     rf"^(?P<num>\d{{1,5}}){_SLASH}(?:(?P<year>(?:19|20)\d\d){_SLASH})?"
-    rf"(?P<kind>[a-z]{{1,4}}){_DASH}(?P<issuer>[a-z0-9]{{1,12}})$"
+    rf"(?P<kind>[a-z]{{1,4}}){_DASH}(?P<issuer>[a-z0-9]{{1,12}}(?:-[a-z0-9]{{1,12}})?)$"
 )
 _QH = re.compile(
     rf"^(?P<num>\d{{1,5}}){_SLASH}(?P<year>(?:19|20)\d\d){_SLASH}(?P<issuer>qh\d{{1,2}})$"
@@ -82,24 +88,30 @@ class DocumentNumber:
         return fold(self.text.replace(self.number, str(int(self.number)), 1))
 
 
-def _issuer(code: str) -> str:
-    return _ISSUER_CASE.get(code, code.upper())
-
-
 def parse_document_number(text: str | None) -> DocumentNumber:
     raw = nfc(text)
-    folded = re.sub(r"^(so|số)\s*[:.]?\s*", "", fold(raw).replace("đ", "d")).strip(" .")
+    # Match on the folded text; take the issuer's letters from the printed text at the same
+    # place (folding keeps one character per NFC character), so "HĐND" keeps its Đ.
+    printed = re.sub(r"^[Ss][ốỐoO]\s*[:.]?\s*(?=\d)", "", raw).strip(" .")
+    folded = fold(printed)
+    if len(folded) != len(printed):
+        printed = folded
+
+    def _issuer(m: re.Match[str]) -> str:
+        code = printed[m.start("issuer") : m.end("issuer")]
+        return _ISSUER_CASE.get(m["issuer"], re.sub(r"\s+", "", code).upper())
+
     if m := _PARTY.match(folded):
         kind = KINDS.get(m["kind"])
         if kind:
-            return DocumentNumber(m["num"], kind, _issuer(m["issuer"]), None, party=True)
+            return DocumentNumber(m["num"], kind, _issuer(m), None, party=True)
     if m := _QH.match(folded):
         return DocumentNumber(m["num"], "NQ", m["issuer"].upper(), int(m["year"]), party=False)
     if m := _STATE.match(folded):
         kind = KINDS.get(m["kind"])
         if kind:
             year = int(m["year"]) if m["year"] else None
-            return DocumentNumber(m["num"], kind, _issuer(m["issuer"]), year, party=False)
+            return DocumentNumber(m["num"], kind, _issuer(m), year, party=False)
     raise DocumentNumberError(f"Số, ký hiệu văn bản không đúng dạng: “{raw}”")
 
 

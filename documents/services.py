@@ -72,3 +72,14 @@ def relation_ensure(*, source: Document, target: Document, kind: str) -> bool:
     relation.full_clean()
     relation.save()
     return True
+
+
+@transaction.atomic
+def document_save(*, document: Document) -> Document:
+    """Save a document edited by hand (admin): the number is parsed and normalised."""
+    parsed = parse_document_number(document.number) if document.number else None
+    document.number = parsed.text if parsed else ""
+    document.number_key = parsed.key if parsed else ""
+    document.full_clean()
+    document.save()
+    return document

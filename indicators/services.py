@@ -58,3 +58,21 @@ def indicator_upsert(
         },
     )
     return indicator, changed
+
+
+@transaction.atomic
+def indicator_save(*, indicator: Indicator) -> Indicator:
+    """Save an indicator edited by hand (admin): the target is re-read from the phrase."""
+    target = parse_indicator_target(indicator.name, indicator.target_text)
+    indicator.target_text = target.text
+    indicator.target_kind = target.kind.value
+    indicator.comparator = target.comparator.value
+    indicator.target_low = target.low
+    indicator.target_high = target.high
+    indicator.shares = [{"name": s.name, "value": str(s.value)} for s in target.shares]
+    indicator.per_year = target.per_year
+    indicator.target_normalized = target.normalized
+    indicator.unit_of_measure = indicator.unit_of_measure or target.unit
+    indicator.full_clean()
+    indicator.save()
+    return indicator

@@ -5,6 +5,7 @@ the console). Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG
 ALLOWED_HOSTS and EMAIL_URL; see .env.example.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -14,6 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "EMAIL_URL", "CACHE_URL"):
+    if not os.environ.get(_name):  # an empty value means "not set": the embedded default
+        os.environ.pop(_name, None)
 
 DEBUG = env.bool("DEBUG", default=True)
 # The fallback key only serves the embedded demo (DEBUG); production must set its own.
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,8 +148,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Sessions and security ----------------------------------------------------------------
-SESSION_COOKIE_AGE = 12 * 60 * 60  # 12 hours in all
-SESSION_IDLE_SECONDS = 30 * 60  # 30 minutes idle
+# 30 minutes idle (the cookie is renewed on every request), 12 hours in all
+# (accounts.middleware.SessionLifetimeMiddleware ends older sessions).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.selectors import group_members
+from portal.admin import NfcAdminMixin
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.services import task_save, task_sync_tracks
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(NfcAdminMixin, admin.TabularInline):
     model = TaskAssignment
     extra = 0
     autocomplete_fields = ["unit"]
@@ -20,7 +23,7 @@ class TrackInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(NfcAdminMixin, SimpleHistoryAdmin):
     list_display = ["ref", "short_title", "document", "deadline_text", "deadline_kind", "due_on"]
     list_filter = ["deadline_kind", "recurrence", "document"]
     search_fields = ["ref", "title", "deadline_text"]
@@ -36,6 +39,14 @@ class TaskAdmin(SimpleHistoryAdmin):
         "deadline_note",
     ]
     inlines = [AssignmentInline, TrackInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        task_save(task=obj)
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        # Lead units changed by hand: one track per member unit, as the importer does.
+        task_sync_tracks(task=form.instance, members=group_members())
 
     @admin.display(description="Nội dung")
     def short_title(self, obj: Task) -> str:
@@ -53,6 +64,14 @@ class TaskTrackAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(SimpleHistoryAdmin):
+    """Read-only: reports change only through the report services (draft, submit, approve)."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
     list_display = ["track", "period_year", "period_quarter", "state", "percent", "author"]
     list_filter = ["state", "period_year", "period_quarter"]
     list_select_related = ["track__task", "track__unit", "author"]

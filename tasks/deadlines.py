@@ -344,6 +344,14 @@ def _recurring(
 
 
 def _build_rhythms(m: re.Match[str], ctx: _Ctx) -> Deadline:
+    # A bare "6 tháng" usually means "within six months" (of what?), not "every six
+    # months": only "định kỳ 6 tháng" or "6 tháng một lần" is a rhythm.
+    if re.fullmatch(r"(?:6|sau)\s+thang", m.group(0).strip()):
+        return Deadline(
+            ctx.text,
+            DeadlineKind.UNKNOWN,
+            reason="“6 tháng” chưa rõ là định kỳ hay trong vòng 6 tháng",
+        )
     return _recurring(ctx, _rhythms(m.group("rhythms")), extra=ctx.original(m, "extra"))
 
 

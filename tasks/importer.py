@@ -9,6 +9,7 @@ written; one unresolved row means nothing is written (all rows or none).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -59,7 +60,8 @@ class ImportReport:
         return not self.errors
 
 
-def _records(path: Path) -> list[list[str]]:
+def _records(path: Path) -> list[tuple[int, list[str]]]:
+    """(physical line or sheet row number, cells) for every record of the file."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from openpyxl import load_workbook
@@ -69,14 +71,26 @@ def _records(path: Path) -> list[list[str]]:
         except Exception as exc:  # openpyxl raises many types for a bad file
             raise TableError(f"Không đọc được tệp Excel: {exc}") from exc
         return [
-            ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
+            (number, ["" if c is None else _cell_text(c) for c in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TableError("Tệp phải được mã hóa UTF-8.") from exc
-    delimiter = "\t" if suffix in {".tsv", ".txt"} else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if suffix in {".tsv", ".txt"}:
+        # A printed table has no CSV quoting: a cell may begin with a quotation mark.
+        reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    else:
+        reader = csv.reader(io.StringIO(text), delimiter=",")
+    return [(reader.line_num, record) for record in reader]
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as text; a date cell reads as dd/mm/yyyy, as officials type it."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
 
 
 def read_table(path: Path | str) -> list[Row]:
@@ -84,7 +98,7 @@ def read_table(path: Path | str) -> list[Row]:
     records = _records(Path(path))
     header_at = None
     columns: dict[str, int] = {}
-    for index, record in enumerate(records):
+    for index, (_, record) in enumerate(records):
         folded = [fold(c) for c in record]
         found = {}
         for name, prefixes in COLUMNS.items():
@@ -99,7 +113,7 @@ def read_table(path: Path | str) -> list[Row]:
         raise TableError("Không thấy dòng tiêu đề (STT, Nhiệm vụ, Đơn vị chủ trì, ...).")
     rows: list[Row] = []
     for index in range(header_at + 1, len(records)):
-        record = records[index]
+        line, record = records[index]
 
         def cell(name: str, record: list[str] = record) -> str:
             col = columns.get(name)
@@ -109,7 +123,7 @@ def read_table(path: Path | str) -> list[Row]:
             continue
         rows.append(
             Row(
-                index + 1,
+                line,
                 cell("stt"),
                 cell("title"),
                 cell("lead"),
@@ -157,9 +171,15 @@ def import_rows(
             for name in resolved.unresolved:
                 report.errors.append((row.line, f"Không nhận ra đơn vị {label}: “{name}”."))
         plan.append((position, ref, parent, row, leads.units, coordinators.units))
-    refs = [p[1] for p in plan]
-    for ref in {r for r in refs if refs.count(r) > 1}:
-        report.errors.append((0, f"Số thứ tự trùng: {ref}."))
+    seen: dict[str, int] = {}
+    for _, ref, _, row, _, _ in plan:
+        if ref in seen:
+            report.errors.append((row.line, f"Số thứ tự trùng với dòng {seen[ref]}: {ref}."))
+        seen.setdefault(ref, row.line)
+        limits = (("Số thứ tự", ref, 40), ("Thời gian thực hiện", row.deadline, 300))
+        for label, value, limit in limits:
+            if len(value) > limit:
+                report.errors.append((row.line, f"{label} dài quá {limit} ký tự."))
     if report.errors or dry_run:
         return report
     members = group_members()

@@ -25,10 +25,15 @@ def is_leader_of_report_unit(user: User, report: ProgressReport) -> bool:
 
 
 @rules.predicate
-def is_reviewer(user: User) -> bool:
-    return Membership.objects.filter(user=user, role=Role.REVIEWER).exists()
+def is_reviewer_of_report(user: User, report: ProgressReport) -> bool:
+    """A reviewer at a body that reviews all documents, or monitors this report's document."""
+    reviewing = Membership.objects.filter(user=user, role=Role.REVIEWER)
+    if reviewing.filter(unit__reviews_all=True).exists():
+        return True
+    document_id = report.track.task.document_id
+    return reviewing.filter(unit__monitored_documents=document_id).exists()
 
 
 rules.add_perm("tasks.write_report", is_officer_of_track)
 rules.add_perm("tasks.approve_report", is_leader_of_report_unit)
-rules.add_perm("tasks.return_report", is_leader_of_report_unit | is_reviewer)
+rules.add_perm("tasks.return_report", is_leader_of_report_unit | is_reviewer_of_report)

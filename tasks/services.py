@@ -83,7 +83,11 @@ def task_upsert(
     changed = update_fields_if_changed(task, fields)
     changed |= _sync_assignments(task, AssignmentRole.LEAD, leads)
     changed |= _sync_assignments(task, AssignmentRole.COORDINATE, coordinators)
-    changed |= task_sync_tracks(task=task, members=members or {})
+    if members is None:
+        from accounts.selectors import group_members
+
+        members = group_members()
+    changed |= task_sync_tracks(task=task, members=members)
     return task, changed
 
 
@@ -182,6 +186,9 @@ def report_save_draft(
     """
     if not user.has_perm("tasks.write_report", track):
         raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được báo cáo phần việc này.")
+    # Two people creating the same quarter's first draft: the track row lock makes the
+    # second wait and then find the first's report (a 409 for it, never a 500).
+    TaskTrack.objects.select_for_update().filter(pk=track.pk).first()
     existing = ProgressReport.objects.filter(
         track=track, period_year=year, period_quarter=quarter
     ).first()
@@ -284,3 +291,14 @@ def _refresh_track(track: TaskTrack) -> None:
             "completed_on": latest.completed_on if latest else None,
         },
     )
+
+
+@transaction.atomic
+def task_save(*, task: Task) -> Task:
+    """Save a task edited by hand (admin): the deadline is re-read from the printed phrase."""
+    deadline = parse_deadline(task.deadline_text, document_reference_date(task.document))
+    for name, value in deadline_fields(deadline).items():
+        setattr(task, name, value)
+    task.full_clean()
+    task.save()
+    return task

@@ -22,6 +22,14 @@ from documents.numbers import DocumentNumberError, parse_document_number
         ("09 / 2019 / NĐ – CP", "09/2019/NĐ-CP", "NĐ", "CP", 2019, False),
         ("88/2019/QH14", "88/2019/QH14", "NQ", "QH14", 2019, False),
         ("202/2025/QH15", "202/2025/QH15", "NQ", "QH15", 2025, False),
+        ("SỐ 26-CTr/TU", "26-CTr/TU", "CTr", "TU", None, True),
+        ("so 11-NQ/TW", "11-NQ/TW", "NQ", "TW", None, True),
+        # Issuer codes keep their Đ; two-part issuers and TB/HD/BC kinds are read.
+        ("24/2023/NQ-HĐND", "24/2023/NQ-HĐND", "NQ", "HĐND", 2023, False),
+        ("05/2024/TT-BKHĐT", "05/2024/TT-BKHĐT", "TT", "BKHĐT", 2024, False),
+        ("1234/QĐ-BNN-TCLN", "1234/QĐ-BNN-TCLN", "QĐ", "BNN-TCLN", None, False),
+        ("45-HD/BTGTW", "45-HD/BTGTW", "HD", "BTGTW", None, True),
+        ("128/TB-VPCP", "128/TB-VPCP", "TB", "VPCP", None, False),
     ],
 )
 def test_real_numbers_parse_and_normalise(printed, text, kind, issuer, year, party):

@@ -764,3 +764,10 @@ def test_any_real_date_round_trips(day: date) -> None:
         deadline = parse_deadline(phrase)
         assert deadline.kind is K.DATE
         assert deadline.due_on == day
+
+
+@pytest.mark.parametrize("text", ["6 tháng", "Sáu tháng"])
+def test_bare_six_months_is_not_read_as_a_rhythm(text):
+    deadline = parse_deadline(text)
+    assert deadline.kind == DeadlineKind.UNKNOWN
+    assert deadline.due_on is None and deadline.reason

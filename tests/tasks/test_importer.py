@@ -190,3 +190,23 @@ def test_unknown_document_and_missing_header(tmp_path, province_doc):
         call_command("import_tasks", str(path), "--document", "99-CTr/TU")
     with pytest.raises(CommandError, match="tiêu đề"):
         call_command("import_tasks", str(path), "--document", "26-CTr/TU")
+
+
+def test_duplicates_are_reported_with_their_lines_and_quotes_are_kept(
+    tmp_path, province_doc, capsys
+):
+    path = write(
+        tmp_path,
+        "t.tsv",
+        [
+            HEADER,
+            '1\t"Đề án "Phát triển" vùng\tBan Tuyên giáo TU\t\tNăm 2022',
+            "1\tViệc trùng số\tBan Tuyên giáo TU\t\tNăm 2022",
+        ],
+    )
+    with pytest.raises(CommandError):
+        call_command("import_tasks", str(path), "--document", "26-CTr/TU")
+    assert "dòng 3: Số thứ tự trùng với dòng 2: STT 1." in capsys.readouterr().err
+    path = write(tmp_path, "t.tsv", [HEADER, '1\t"Đề án "Phát triển" vùng\tBan Tuyên giáo TU\t\t'])
+    call_command("import_tasks", str(path), "--document", "26-CTr/TU")
+    assert Task.objects.get(ref="STT 1").title == '"Đề án "Phát triển" vùng'

@@ -198,3 +198,34 @@ def test_officer_of_another_unit_cannot_write(seeded):
             narrative="x",
             today=TODAY,
         )
+
+
+def test_only_a_reviewer_of_the_document_may_return_a_report(seeded):
+    officer, leader = user("laichau.canbo"), user("laichau.lanhdao")
+    report = report_save_draft(
+        track=lai_chau_track(),
+        user=officer,
+        year=2026,
+        quarter=4,
+        percent=50,
+        narrative="Đang triển khai",
+        today=TODAY,
+    )
+    report = report_submit(report_id=report.pk, user=officer, version=report.version)
+    # A reviewer at a body that monitors only Bắc Kạn's plan may not return Lai Châu's report.
+    outsider = User.objects.create_user("rasoat.backan", password="x-123456789")
+    membership_ensure(
+        user=outsider, unit=Unit.objects.get(key="bcsd-ubnd-bac-kan"), role=Role.REVIEWER
+    )
+    with pytest.raises(NotAllowed):
+        report_return(report_id=report.pk, user=outsider, version=report.version, reason="x")
+    # The Lai Châu monitoring body may (it monitors 26-CTr/TU).
+    monitor = User.objects.create_user("rasoat.laichau", password="x-123456789")
+    membership_ensure(
+        user=monitor, unit=Unit.objects.get(key="bcsd-ubnd-lai-chau"), role=Role.REVIEWER
+    )
+    returned = report_return(
+        report_id=report.pk, user=monitor, version=report.version, reason="Bổ sung số liệu"
+    )
+    assert returned.state == "returned"
+    del leader

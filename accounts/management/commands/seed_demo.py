@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.seed import SeedError, seed
@@ -15,6 +16,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if not settings.DEBUG and not options["without_accounts"]:
+            raise CommandError(
+                "Tài khoản demo (mật khẩu công khai) chỉ dùng khi DEBUG=True. "
+                "Trên máy chủ thật hãy chạy: seed_demo --without-accounts"
+            )
         try:
             report = seed(accounts=not options["without_accounts"])
         except SeedError as exc:
