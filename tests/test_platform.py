@@ -97,3 +97,28 @@ def test_postgres_refuses_text_that_is_not_nfc(postgres_only):
     with pytest.raises(IntegrityError), transaction.atomic():
         Unit.objects.create(key="nfd", name=nfd, name_key="nfd", kind=UnitKind.OTHER)
     assert connection.vendor == "postgresql"
+
+
+def test_demo_accounts_are_refused_outside_debug(settings, db):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--without-accounts"):
+        call_command("seed_demo")
+
+
+def test_sessions_expire_after_30_idle_minutes_and_12_hours(client, db, settings):
+    import time
+
+    from accounts.middleware import STARTED
+    from accounts.models import User
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    user = User.objects.create_user("u", password="x-123456789")
+    client.force_login(user)
+    client.get("/healthz")
+    session = client.session
+    session[STARTED] = time.time() - 13 * 60 * 60
+    session.save()
+    client.get("/healthz")
+    assert "_auth_user_id" not in client.session

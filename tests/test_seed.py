@@ -147,7 +147,8 @@ def test_region_succession_and_demo_accounts(seeded):
     assert User.objects.get(username="laichau.lanhdao").memberships.get().role == "leader"
 
 
-def test_second_run_changes_nothing(seeded, capsys):
+def test_second_run_changes_nothing(seeded, capsys, settings):
+    settings.DEBUG = True  # demo accounts are refused outside DEBUG
     from simple_history.models import registered_models
 
     def history_rows():
