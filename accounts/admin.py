@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import ApiToken, Membership, Unit, UnitAlias, User
+from accounts.models import ApiToken, AuditEvent, Membership, Unit, UnitAlias, User
 from accounts.services import alias_save, unit_save
 from portal.admin import NfcAdminMixin
 
@@ -64,3 +64,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
     list_select_related = ["user"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "username", "detail", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "detail"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -185,3 +185,32 @@ class ApiToken(models.Model):
 
     def is_usable(self, now: dt.datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class AuditEvent(models.Model):
+    """Sign-ins, failed sign-ins and refused permission checks: who, when, what.
+
+    Changes to tasks, reports and indicator values are in their own history tables
+    (django-simple-history), written in the same transaction as the change.
+    """
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Đăng nhập")
+        SIGN_IN_FAILED = "sign_in_failed", _("Đăng nhập sai")
+        SIGN_OUT = "sign_out", _("Đăng xuất")
+        REFUSED = "refused", _("Bị từ chối quyền")
+
+    action = models.CharField(_("sự kiện"), max_length=20, choices=Action.choices)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    detail = models.CharField(_("chi tiết"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập")
+        verbose_name_plural = _("nhật ký truy cập")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} – {self.username}"

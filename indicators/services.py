@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime as dt
+from decimal import Context, Decimal
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import Unit
+from accounts.choices import UnitKind
+from accounts.models import Unit, User
 from documents.models import Document
-from indicators.models import Indicator
+from indicators.choices import ValueState
+from indicators.importer import ImportReport, SheetError, read_value_sheet, resolve_rows
+from indicators.models import Indicator, IndicatorValue
 from indicators.targets import parse_indicator_target
+from portal.numbers import parse_vn_number
 from portal.services import update_fields_if_changed
-from portal.vietnamese import nfc
+from portal.vietnamese import nfc, nfc_multiline
+from tasks.models import Task
+from tasks.services import NotAllowed as TaskNotAllowed
+from tasks.services import ReportError
+from tasks.services import StaleVersion as TaskStaleVersion
 
 
 @transaction.atomic
@@ -76,3 +87,377 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
     indicator.full_clean()
     indicator.save()
     return indicator
+
+
+# --------------------------------------------------------------------------- values
+
+
+class IndicatorValueError(ReportError):
+    """An indicator-value action that is refused; ``message`` is for the user (Vietnamese).
+
+    A ReportError, so pages and API endpoints that already answer report errors (400), stale
+    versions (409) and refusals (403) answer these the same way."""
+
+
+class StaleVersion(IndicatorValueError, TaskStaleVersion):
+    """Someone saved the value since this version was read: nothing was changed (409)."""
+
+
+class NotAllowed(IndicatorValueError, TaskNotAllowed):
+    """The user may not do this to this value (403)."""
+
+
+RETURN_REASON_MAX = 100
+YEAR_MIN = 1945
+YEAR_MAX = 2100
+_MAX_WHOLE_DIGITS = 16  # DecimalField(max_digits=20, decimal_places=4)
+_VALUE_PLACES = 4
+_EDITABLE = (ValueState.DRAFT, ValueState.RETURNED, ValueState.APPROVED)
+
+
+def value_parse(value_text: str | None = None, value: Decimal | int | str | None = None) -> Decimal:
+    """The number entered: Vietnamese text ("1.234,5") or a number; IndicatorValueError for
+    English style, NaN, infinities, more than 4 decimals or a number too large to store."""
+    if (value_text is None) == (value is None):
+        raise IndicatorValueError("Cần nhập đúng một giá trị (dạng chữ hoặc dạng số).")
+    if value_text is not None:
+        try:
+            number = parse_vn_number(value_text)
+        except (TypeError, ValueError) as exc:
+            raise IndicatorValueError(f"Giá trị không hợp lệ: {exc}") from exc
+    else:
+        if isinstance(value, bool):
+            raise IndicatorValueError("Giá trị phải là một số.")
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise IndicatorValueError(f"Giá trị «{value}» không phải là một số.") from exc
+    if not number.is_finite():
+        raise IndicatorValueError("Giá trị phải là một số hữu hạn (không nhận NaN, vô cực).")
+    if number.is_zero():
+        number = abs(number)
+    if abs(number) >= Decimal(10) ** _MAX_WHOLE_DIGITS:
+        raise IndicatorValueError("Giá trị quá lớn (tối đa 16 chữ số phần nguyên).")
+    if number != number.quantize(Decimal(1).scaleb(-_VALUE_PLACES), context=_WIDE):
+        raise IndicatorValueError("Giá trị chỉ được có tối đa 4 chữ số thập phân.")
+    return number
+
+
+_WIDE = Context(prec=1000)
+
+
+def value_scope_allowed(indicator: Indicator, scope: Unit) -> bool:
+    """A value is entered for the indicator's own scope, or, for a regional indicator, for
+    one of the region's member provinces."""
+    if scope.pk == indicator.scope_id:
+        return True
+    return (
+        indicator.scope.kind == UnitKind.REGION
+        and indicator.scope.members.filter(pk=scope.pk).exists()
+    )
+
+
+def value_check(
+    *,
+    indicator: Indicator,
+    scope: Unit,
+    year: int,
+    source: str,
+    value_text: str | None = None,
+    value: Decimal | int | str | None = None,
+    today: dt.date | None = None,
+) -> tuple[Decimal, str]:
+    """Validate one value's input (no permission check, no write): (number, source)."""
+    today = today or timezone.localdate()
+    number = value_parse(value_text, value)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise IndicatorValueError("Năm phải là một số nguyên.")
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise IndicatorValueError(f"Năm {year} không hợp lệ (từ {YEAR_MIN} đến {YEAR_MAX}).")
+    if year > today.year:
+        raise IndicatorValueError(f"Năm {year} chưa đến; chỉ nhập số liệu đến năm {today.year}.")
+    if not value_scope_allowed(indicator, scope):
+        raise IndicatorValueError(
+            f"«{scope}» không thuộc phạm vi của chỉ tiêu «{indicator}» ({indicator.scope})."
+        )
+    source = nfc(source)
+    if not source:
+        raise IndicatorValueError("Cần ghi nguồn số liệu.")
+    if len(source) > IndicatorValue._meta.get_field("source").max_length:  # type: ignore[operator]
+        raise IndicatorValueError("Nguồn số liệu quá dài (tối đa 300 ký tự).")
+    return number, source
+
+
+def _locked_value(value_id: int, version: int | None) -> IndicatorValue:
+    value = (
+        IndicatorValue.objects.select_for_update()
+        .select_related("indicator", "scope")
+        .filter(pk=value_id)
+        .first()
+    )
+    if value is None:
+        raise IndicatorValueError("Không tìm thấy giá trị chỉ tiêu này.")
+    if version is not None and value.version != version:
+        raise StaleVersion(
+            "Giá trị đã được người khác cập nhật (phiên bản "
+            f"{value.version}, bạn đang sửa phiên bản {version}). Hãy tải lại và nhập lại "
+            "phần thay đổi của bạn; số liệu bạn vừa gửi chưa được lưu."
+        )
+    return value
+
+
+def _store_draft(
+    *,
+    indicator: Indicator,
+    scope: Unit,
+    year: int,
+    number: Decimal,
+    source: str,
+    user: User,
+    version: int | None,
+    require_version: bool,
+    note: str = "",
+) -> IndicatorValue:
+    if not user.has_perm(
+        "indicators.enter_value", IndicatorValue(indicator=indicator, scope=scope)
+    ):
+        raise NotAllowed(_NOT_OWNER)
+    # Two people creating the same year's first value: the indicator row lock makes the
+    # second wait and then find the first's value (a 409 for it, never a 500).
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+    existing = IndicatorValue.objects.filter(indicator=indicator, scope=scope, year=year).first()
+    if existing is not None:
+        if version is None and require_version:
+            raise StaleVersion(
+                f"Giá trị năm {year} của «{scope}» đã có; hãy mở bản đang có để sửa."
+            )
+        row = _locked_value(existing.pk, version)
+        if row.state not in _EDITABLE:
+            raise IndicatorValueError("Giá trị đã gửi và đang chờ duyệt, không sửa được.")
+        row.version += 1
+    else:
+        row = IndicatorValue(indicator=indicator, scope=scope, year=year)
+    row.value = number
+    row.source = source
+    row.state = ValueState.DRAFT
+    row.entered_by = user
+    row.decided_by = None
+    row.decided_at = None
+    if note:
+        row._change_reason = note  # type: ignore[attr-defined]
+    row.full_clean()
+    row.save()
+    return row
+
+
+_NOT_OWNER = "Chỉ cán bộ của đơn vị thuộc tỉnh (phạm vi) này mới được nhập số liệu."
+
+
+@transaction.atomic
+def value_save_draft(
+    *,
+    indicator: Indicator,
+    scope: Unit,
+    year: int,
+    source: str,
+    user: User,
+    value_text: str | None = None,
+    value: Decimal | int | str | None = None,
+    version: int | None = None,
+    today: dt.date | None = None,
+    note: str = "",
+) -> IndicatorValue:
+    """Create or correct the value of ``indicator`` for ``scope`` and ``year`` as a draft.
+
+    Only officers of the scope's units enter values. Updating needs the version read
+    (StaleVersion otherwise); correcting an approved value sends it back to draft with a new
+    version, the approved one staying in history. Bad input changes nothing. ``note`` (at
+    most 100 characters) is kept as the history record's change reason."""
+    note = nfc_multiline(note)
+    if len(note) > RETURN_REASON_MAX:
+        raise IndicatorValueError(
+            f"Ghi chú tối đa {RETURN_REASON_MAX} ký tự (đang có {len(note)})."
+        )
+    number, source = value_check(
+        indicator=indicator,
+        scope=scope,
+        year=year,
+        source=source,
+        value_text=value_text,
+        value=value,
+        today=today,
+    )
+    return _store_draft(
+        indicator=indicator,
+        scope=scope,
+        year=year,
+        number=number,
+        source=source,
+        user=user,
+        version=version,
+        require_version=True,
+        note=note,
+    )
+
+
+@transaction.atomic
+def value_submit(*, value_id: int, user: User, version: int) -> IndicatorValue:
+    """The officer sends a draft (or a returned value) to the unit's leader."""
+    value = _locked_value(value_id, version)
+    if not user.has_perm("indicators.enter_value", value):
+        raise NotAllowed("Chỉ cán bộ của đơn vị thuộc phạm vi này mới được gửi số liệu.")
+    if value.state not in (ValueState.DRAFT, ValueState.RETURNED):
+        raise IndicatorValueError("Chỉ gửi được bản nháp hoặc giá trị bị trả lại.")
+    value.state = ValueState.SUBMITTED
+    value.version += 1
+    value.save()
+    return value
+
+
+@transaction.atomic
+def value_approve(*, value_id: int, user: User, version: int) -> IndicatorValue:
+    """A leader of a unit of the scope approves: only approved values are published and
+    count in the evaluation."""
+    value = _locked_value(value_id, version)
+    if not user.has_perm("indicators.approve_value", value):
+        raise NotAllowed("Chỉ lãnh đạo đơn vị thuộc phạm vi này mới được duyệt số liệu.")
+    if value.state != ValueState.SUBMITTED:
+        raise IndicatorValueError("Chỉ duyệt được giá trị đã gửi.")
+    value.state = ValueState.APPROVED
+    value.decided_by = user
+    value.decided_at = timezone.now()
+    value.version += 1
+    value.save()
+    return value
+
+
+@transaction.atomic
+def value_return(*, value_id: int, user: User, version: int, reason: str) -> IndicatorValue:
+    """A leader of the scope, or a reviewer, returns a submitted or approved value with a
+    reason, kept as the history record's change reason (at most 100 characters: the history
+    column's size; refused rather than cut)."""
+    value = _locked_value(value_id, version)
+    if not user.has_perm("indicators.return_value", value):
+        raise NotAllowed("Bạn không có quyền trả lại số liệu này.")
+    if value.state not in (ValueState.SUBMITTED, ValueState.APPROVED):
+        raise IndicatorValueError("Chỉ trả lại được giá trị đã gửi hoặc đã duyệt.")
+    reason = nfc_multiline(reason)
+    if not reason:
+        raise IndicatorValueError("Cần ghi lý do trả lại.")
+    if len(reason) > RETURN_REASON_MAX:
+        raise IndicatorValueError(
+            f"Lý do trả lại tối đa {RETURN_REASON_MAX} ký tự (đang có {len(reason)})."
+        )
+    value.state = ValueState.RETURNED
+    value.decided_by = user
+    value.decided_at = timezone.now()
+    value.version += 1
+    value._change_reason = reason  # type: ignore[attr-defined]
+    value.save()
+    return value
+
+
+def value_return_reason(value: IndicatorValue) -> str:
+    """The reason of the latest return (from history), or ""."""
+    record = (
+        value.history.filter(state=ValueState.RETURNED)  # type: ignore[attr-defined]
+        .order_by("-history_date")
+        .values_list("history_change_reason", flat=True)
+        .first()
+    )
+    return record or ""
+
+
+@transaction.atomic
+def indicator_values_import(
+    *,
+    document: Document,
+    file: Any,
+    user: User,
+    dry_run: bool = False,
+    source: str = "",
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Import an XLSX sheet of values (a row per indicator and province, a column per year)
+    as drafts entered by ``user``: all rows or none. ``file`` is a path or an uploaded file;
+    ``source`` is used where the sheet has no "Nguồn" column."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        rows = read_value_sheet(file)
+    except SheetError as exc:
+        report.errors.append((exc.row, exc.message))
+        return report
+    planned = resolve_rows(document, rows, report)
+    default_source = nfc(source) or f"Nhập từ tệp {_file_name(file)}"
+    checked = []
+    allowed: dict[int, bool] = {}  # scope id -> may this user enter its values
+    for item in planned:
+        try:
+            number, text = value_check(
+                indicator=item.indicator,
+                scope=item.scope,
+                year=item.year,
+                source=item.source or default_source,
+                value_text=item.value_text,
+                value=item.value,
+                today=today,
+            )
+            existing = item.existing
+            if item.scope.pk not in allowed:
+                probe = IndicatorValue(indicator=item.indicator, scope=item.scope)
+                allowed[item.scope.pk] = user.has_perm("indicators.enter_value", probe)
+            if not allowed[item.scope.pk]:
+                raise NotAllowed(f"{_NOT_OWNER} («{item.scope}»)")
+            if existing is not None and existing.state not in _EDITABLE:
+                raise IndicatorValueError(
+                    f"giá trị năm {item.year} đang chờ duyệt, không ghi đè được."
+                )
+        except IndicatorValueError as exc:
+            report.errors.append((item.row, f"năm {item.year}: {exc.message}"))
+            continue
+        checked.append((item, number, text))
+    report.errors.sort(key=lambda error: error[0])
+    report.values = len(checked)
+    if report.errors or dry_run:
+        return report
+    for item, number, text in checked:
+        if item.existing is None:
+            report.created += 1
+        else:
+            report.updated += 1
+        _store_draft(
+            indicator=item.indicator,
+            scope=item.scope,
+            year=item.year,
+            number=number,
+            source=text,
+            user=user,
+            version=None,
+            require_version=False,
+        )
+    return report
+
+
+def _file_name(file: Any) -> str:
+    name = getattr(file, "name", None) or str(file)
+    return str(name).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+@transaction.atomic
+def indicator_link_task(*, indicator: Indicator, task: Task, user: User) -> bool:
+    """Link a task of the same document to the indicator (both ways: ``Indicator.tasks`` is
+    the task's ``indicators``). Reviewers of the document and administrators only. True if
+    the link is new; linking twice changes nothing."""
+    from indicators.rules import is_reviewer_of_value
+
+    if not (user.is_superuser or is_reviewer_of_value(user, IndicatorValue(indicator=indicator))):
+        raise NotAllowed("Chỉ cán bộ rà soát, giám sát hoặc quản trị mới được liên kết nhiệm vụ.")
+    if task.document_id != indicator.document_id:
+        raise IndicatorValueError("Chỉ liên kết được nhiệm vụ của cùng văn bản với chỉ tiêu.")
+    if indicator.tasks.filter(pk=task.pk).exists():
+        return False
+    indicator.tasks.add(task)
+    return True

@@ -6,10 +6,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.vietnamese import nfc, nfc_multiline
 
 
 class Pagination(PageNumberPagination):
@@ -18,6 +21,77 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class NFCCharField(serializers.CharField):
+    """Text input normalised to NFC, zero-width characters dropped and spaces folded
+    (``multiline`` keeps line breaks), so stored text compares and searches as typed."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        value = nfc_multiline(text) if self.multiline else nfc(text)
+        if not value and not self.allow_blank:
+            self.fail("blank")
+        return value
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Mã lỗi ổn định, ví dụ `conflict`.")
+    message = serializers.CharField(help_text="Thông báo cho người dùng (tiếng Việt).")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Lỗi theo từng trường nhập (với mã 400).",
+    )
+    retry_after_seconds = serializers.IntegerField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error format: {"error": {"code", "message", "fields"}}."""
+
+    error = ErrorBodySerializer()
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Dữ liệu đã thay đổi; hãy tải lại."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = 'If-Match phải là phiên bản đã đọc, ví dụ "3".'
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = 'Cần gửi phiên bản đã đọc: trường "version" hoặc tiêu đề If-Match.'
+    default_code = "precondition_required"
+
+
+_DESCRIPTIONS = {
+    400: "Dữ liệu không hợp lệ hoặc thao tác bị từ chối theo nghiệp vụ.",
+    401: "Chưa đăng nhập, hoặc mã truy cập sai, hết hạn, bị thu hồi.",
+    403: "Không có quyền với đối tượng này.",
+    404: "Không tồn tại, hoặc nằm ngoài phạm vi được xem.",
+    409: "Phiên bản đã cũ: người khác đã lưu trước; không có gì bị thay đổi.",
+    412: "If-Match không đọc được.",
+    428: "Thiếu phiên bản (version hoặc If-Match).",
+    429: "Gửi quá nhiều yêu cầu; thử lại sau.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error statuses an endpoint can answer (401 and 429 always)."""
+    wanted = sorted({401, 429, *codes})
+    return {
+        code: OpenApiResponse(response=ErrorSerializer, description=_DESCRIPTIONS[code])
+        for code in wanted
+    }
 
 
 _CODES = {

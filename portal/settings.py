@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "documents",
     "tasks",
     "indicators",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +87,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
+                "notifications.context_processors.unread_count",
             ],
+            "builtins": ["portal.templatetags.portal_tags"],
         },
     },
 ]
@@ -111,7 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Vietnamese first ---------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -186,6 +193,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 
 # --- Cache --------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -238,8 +246,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# One daily scan; it also queues the sends, the daily digests and (once a week) the
+# reviewers' overdue digest. Reminders are never scheduled ahead with an ETA (see
+# notifications/services.py): two beats or a lost message only repeat a scan the database
+# de-duplicates.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "reminder-scan-daily": {
+        "task": "notifications.reminder_scan",
+        "schedule": crontab(hour=7, minute=0),  # CELERY_TIMEZONE: Asia/Ho_Chi_Minh
+    },
+}
 REMINDER_OFFSETS_DAYS = env.list("REMINDER_OFFSETS_DAYS", cast=int, default=[30, 14, 7, 1])
+# Coordinating units are asked for their input this many days before the deadline.
+REMINDER_COORDINATE_OFFSETS_DAYS = env.list(
+    "REMINDER_COORDINATE_OFFSETS_DAYS", cast=int, default=[30, 14]
+)
+# A track that has just fallen overdue is mailed once within this many days of its due date.
+REMINDER_OVERDUE_WINDOW_DAYS = env.int("REMINDER_OVERDUE_WINDOW_DAYS", default=7)
+# Quarter progress reports (Decree 09/2019/NĐ-CP): due on this day of the quarter's last
+# month; units are reminded this many days before (10: the day after the 14th's cut-off).
+REMINDER_REPORT_DUE_DAY = env.int("REMINDER_REPORT_DUE_DAY", default=25)
+REMINDER_REPORT_OFFSETS_DAYS = env.list("REMINDER_REPORT_OFFSETS_DAYS", cast=int, default=[10, 1])
 
 LOGGING = {
     "version": 1,

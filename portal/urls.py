@@ -14,5 +14,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api_urls")),
+    path("", include("accounts.urls")),
+    path("", include("tasks.urls")),
+    path("", include("documents.urls")),
+    path("", include("indicators.urls")),
     path("", views.home, name="home"),
 ]

@@ -18,4 +18,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("admin:index")
+    """Each role lands on the page it works from."""
+    from tasks.selectors import user_is_reviewer
+
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if user_is_reviewer(request.user):
+        return redirect("overdue-review")
+    return redirect("my-tasks")
+
+
+def locked_out(
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    """django-axes: too many failed sign-ins."""
+    from django.shortcuts import render
+
+    return render(request, "registration/locked_out.html", status=429)

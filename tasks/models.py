@@ -243,3 +243,83 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"Q{self.period_quarter}/{self.period_year} – {self.track}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # Stored under MEDIA_ROOT (outside the web root) with a random name; the original name is
+    # kept on the row and given back only through the permission-checked download view.
+    import uuid
+
+    return f"evidence/{instance.report_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file attached to a progress report as evidence. Its real type is checked on upload."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Comment(models.Model):
+    """A remark on a task by a reviewer or a unit (the task page's discussion)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ý kiến")
+        verbose_name_plural = _("ý kiến")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ExplanationRequest(models.Model):
+    """A reviewer asks the lead unit to explain an overdue task (yêu cầu giải trình) by a
+    date; an officer or leader of that unit answers."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="explanations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="explanations")
+    question = models.TextField(_("nội dung yêu cầu"))
+    answer_by = models.DateField(_("hạn giải trình"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now, editable=False)
+    answer = models.TextField(_("nội dung giải trình"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("yêu cầu giải trình")
+        verbose_name_plural = _("yêu cầu giải trình")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task.ref} – {self.unit}"

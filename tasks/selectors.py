@@ -70,3 +70,41 @@ def report_visible_to(user: User) -> QuerySet[ProgressReport]:
         return reports
     own = _member_units(user, (Role.OFFICER, Role.LEADER))
     return reports.filter(~Q(state="draft") | Q(track__unit__in=own))
+
+
+def user_units(user: User) -> QuerySet[Unit]:
+    """Units where the user is an officer or leader."""
+    return _member_units(user, (Role.OFFICER, Role.LEADER))
+
+
+def user_is_reviewer(user: User) -> bool:
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.REVIEWER).exists()
+
+
+def task_assigned_to_user(user: User, role: str | None = None) -> QuerySet[Task]:
+    """ "Việc của tôi": tasks the user's units lead or coordinate, directly or as a member of
+    a collective assignee. ``role`` narrows to lead or coordinate."""
+    own = user_units(user)
+    groups = Unit.objects.filter(members__in=own)
+    assignments = TaskAssignment.objects.filter(task=OuterRef("pk")).filter(
+        Q(unit__in=own) | Q(unit__in=groups)
+    )
+    if role:
+        assignments = assignments.filter(role=role)
+    condition = Q(Exists(assignments))
+    if role in (None, "lead"):
+        condition |= Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"), unit__in=own)))
+    return Task.objects.filter(condition)
+
+
+def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """What a task list shows, fetched in a constant number of queries."""
+    return tasks.select_related("document").prefetch_related("assignments__unit", "tracks__unit")
+
+
+def unassigned_tasks(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Tasks with no lead unit whose sub-tasks have none either: someone must assign them."""
+    lead = TaskAssignment.objects.filter(role="lead")
+    return tasks.exclude(Exists(lead.filter(task=OuterRef("pk")))).exclude(
+        Exists(lead.filter(task__parent=OuterRef("pk")))
+    )

@@ -15,7 +15,15 @@ from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc, nfc_multiline
 from tasks.choices import AssignmentRole, ReportState
 from tasks.deadlines import Deadline, parse_deadline
-from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.models import (
+    Comment,
+    Evidence,
+    ExplanationRequest,
+    ProgressReport,
+    Task,
+    TaskAssignment,
+    TaskTrack,
+)
 
 KEEP = object()  # "leave this field as it is" for upserts
 
@@ -302,3 +310,137 @@ def task_save(*, task: Task) -> Task:
     task.full_clean()
     task.save()
     return task
+
+
+MAX_EVIDENCE_FILES = 10
+
+
+@transaction.atomic
+def evidence_add(*, report_id: int, user: User, name: str, data: bytes) -> Evidence:
+    """Attach a file to a draft or returned report of the user's unit. The real type is
+    checked (tasks.evidence.sniff); a refused file changes nothing."""
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+
+    from tasks.evidence import EvidenceRejected, sniff
+
+    report = _locked_report(report_id, None)
+    if not user.has_perm("tasks.write_report", report.track):
+        raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được nộp minh chứng.")
+    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+        raise ReportError("Chỉ thêm minh chứng vào bản nháp hoặc báo cáo bị trả lại.")
+    if report.evidence.count() >= MAX_EVIDENCE_FILES:
+        raise ReportError(f"Mỗi báo cáo tối đa {MAX_EVIDENCE_FILES} tệp minh chứng.")
+    try:
+        kind = sniff(name, data, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except EvidenceRejected as exc:
+        raise ReportError(str(exc)) from exc
+    evidence = Evidence(
+        report=report,
+        original_name=nfc(name)[:255],
+        content_type=kind.content_type,
+        size=len(data),
+        uploaded_by=user,
+    )
+    evidence.file.save("evidence", ContentFile(data), save=False)
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def comment_add(*, task: Task, user: User, text: str) -> Comment:
+    """A remark on a task the user can see (the caller scopes ``task``)."""
+    text = nfc_multiline(text)
+    if not text:
+        raise ReportError("Ý kiến không được để trống.")
+    comment = Comment(task=task, author=user, text=text[:5000])
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def report_save(
+    *,
+    track: TaskTrack,
+    user: User,
+    year: int,
+    quarter: int,
+    percent: int,
+    narrative: str,
+    completed_on: dt.date | None,
+    version: int | None,
+    today: dt.date,
+    files: Sequence[tuple[str, bytes]] = (),
+    submit: bool = False,
+) -> ProgressReport:
+    """The page's one action: save the draft, attach the files, optionally submit, all or
+    nothing (a refused file leaves the earlier report as it was)."""
+    report = report_save_draft(
+        track=track,
+        user=user,
+        year=year,
+        quarter=quarter,
+        percent=percent,
+        narrative=narrative,
+        completed_on=completed_on,
+        version=version,
+        today=today,
+    )
+    for name, data in files:
+        evidence_add(report_id=report.pk, user=user, name=name, data=data)
+    if submit:
+        report = report_submit(report_id=report.pk, user=user, version=report.version)
+    return report
+
+
+@transaction.atomic
+def explanation_request(
+    *, task: Task, unit: Unit, user: User, question: str, answer_by: dt.date, today: dt.date
+) -> ExplanationRequest:
+    """A reviewer of the task's document asks its lead unit to explain, by a date."""
+    from accounts.choices import Role
+    from accounts.models import Membership
+
+    reviewing = Membership.objects.filter(user=user, role=Role.REVIEWER)
+    if not (
+        reviewing.filter(unit__reviews_all=True).exists()
+        or reviewing.filter(unit__monitored_documents=task.document_id).exists()
+    ):
+        raise NotAllowed("Chỉ cơ quan theo dõi, giám sát mới được yêu cầu giải trình.")
+    if not task.assignments.filter(role=AssignmentRole.LEAD, unit=unit).exists():
+        raise ReportError("Chỉ yêu cầu đơn vị chủ trì của nhiệm vụ giải trình.")
+    question = nfc_multiline(question)
+    if not question:
+        raise ReportError("Cần ghi nội dung yêu cầu giải trình.")
+    if answer_by <= today:
+        raise ReportError("Hạn giải trình phải sau ngày hôm nay.")
+    request = ExplanationRequest(
+        task=task, unit=unit, question=question, answer_by=answer_by, requested_by=user
+    )
+    request.full_clean()
+    request.save()
+    return request
+
+
+@transaction.atomic
+def explanation_answer(*, request_id: int, user: User, answer: str) -> ExplanationRequest:
+    """An officer or leader of the asked unit answers (once; a later answer replaces it)."""
+    from accounts.choices import Role
+    from accounts.models import Membership
+
+    request = ExplanationRequest.objects.select_for_update().get(pk=request_id)
+    if not Membership.objects.filter(
+        user=user, unit_id=request.unit_id, role__in=(Role.OFFICER, Role.LEADER)
+    ).exists():
+        raise NotAllowed("Chỉ đơn vị được yêu cầu mới giải trình.")
+    answer = nfc_multiline(answer)
+    if not answer:
+        raise ReportError("Nội dung giải trình không được để trống.")
+    request.answer = answer
+    request.answered_by = user
+    request.answered_at = timezone.now()
+    request.full_clean()
+    request.save()
+    return request

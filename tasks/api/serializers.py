@@ -1,6 +1,12 @@
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tasks.choices import DeadlineKind, Recurrence
+from portal.api import NFCCharField
+from tasks.choices import AssignmentRole, DeadlineKind, Recurrence, TaskStatus
+from tasks.models import ProgressReport, Task
+from tasks.status_view import TaskStatusView, task_status_for
 
 
 class DeadlineParseInput(serializers.Serializer):
@@ -15,3 +21,171 @@ class DeadlineParseOutput(serializers.Serializer):
     recurrence = serializers.ChoiceField(choices=Recurrence.choices, allow_null=True)
     normalized = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(allow_blank=True, help_text="Vì sao chưa đọc được (nếu có).")
+
+
+# --------------------------------------------------------------------------- shared shapes
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DocumentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+class StoredDeadlineSerializer(serializers.Serializer):
+    """The deadline as printed and as parsed when the task was stored."""
+
+    text = serializers.CharField(source="deadline_text")
+    # A plain string in the schema: the enum is DeadlineParseOutput's (one component per
+    # enum keeps the generated names stable).
+    kind = serializers.CharField(
+        source="deadline_kind",
+        help_text="date, period, recurring, event, ongoing hoặc unknown (chưa đọc được).",
+    )
+    due_on = serializers.DateField(allow_null=True)
+    starts_on = serializers.DateField(allow_null=True)
+    recurrence = serializers.CharField(
+        help_text="yearly, half_yearly, quarterly, monthly, hoặc rỗng."
+    )
+    normalized = serializers.CharField(source="deadline_normalized")
+    note = serializers.CharField(source="deadline_note")
+
+
+class TrackStatusSerializer(serializers.Serializer):
+    """One unit's share of a task, with its computed status (from ``TrackStatus``)."""
+
+    id = serializers.IntegerField(source="track.id")
+    unit = UnitRefSerializer(source="track.unit")
+    percent = serializers.IntegerField(source="track.percent")
+    completed_on = serializers.DateField(source="track.completed_on", allow_null=True)
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+
+
+class TaskSerializer(serializers.Serializer):
+    """A task with its computed status. ``status``, ``days_overdue`` and the tracks' statuses
+    come from ``tasks.status_view.task_status_for`` (today in Asia/Ho_Chi_Minh)."""
+
+    id = serializers.IntegerField()
+    document = DocumentRefSerializer()
+    ref = serializers.CharField()
+    title = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    implements_id = serializers.IntegerField(allow_null=True)
+    lead_units = serializers.SerializerMethodField()
+    coordinating_units = serializers.SerializerMethodField()
+    deadline = StoredDeadlineSerializer(source="*")
+    status = serializers.SerializerMethodField()
+    days_overdue = serializers.SerializerMethodField()
+    tracks = serializers.SerializerMethodField()
+
+    def _status(self, task: Task) -> TaskStatusView:
+        # One judgement per task, shared by the three fields below.
+        cache: dict[int, TaskStatusView] = self.__dict__.setdefault("_status_cache", {})
+        if task.pk not in cache:
+            today = self.context.get("today") or timezone.localdate()
+            cache[task.pk] = task_status_for(task, today)
+        return cache[task.pk]
+
+    def _units(self, task: Task, role: str) -> list[dict[str, object]]:
+        units = [a.unit for a in task.assignments.all() if a.role == role]
+        return list(UnitRefSerializer(units, many=True).data)
+
+    @extend_schema_field(UnitRefSerializer(many=True))
+    def get_lead_units(self, task: Task) -> list[dict[str, object]]:
+        return self._units(task, AssignmentRole.LEAD)
+
+    @extend_schema_field(UnitRefSerializer(many=True))
+    def get_coordinating_units(self, task: Task) -> list[dict[str, object]]:
+        return self._units(task, AssignmentRole.COORDINATE)
+
+    @extend_schema_field(serializers.ChoiceField(choices=TaskStatus.choices))
+    def get_status(self, task: Task) -> str:
+        return self._status(task).status.value
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days_overdue(self, task: Task) -> int:
+        return self._status(task).days_overdue
+
+    @extend_schema_field(TrackStatusSerializer(many=True))
+    def get_tracks(self, task: Task) -> list[dict[str, object]]:
+        return list(TrackStatusSerializer(self._status(task).tracks, many=True).data)
+
+
+class CountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class OverdueSummarySerializer(serializers.Serializer):
+    today = serializers.DateField()
+    total = serializers.IntegerField()
+    by_lead_unit = CountSerializer(many=True)
+    by_document = CountSerializer(many=True)
+    by_age = serializers.DictField(
+        child=serializers.IntegerField(), help_text='Số ngày quá hạn: "1-30", "31-90", ">90".'
+    )
+
+
+# --------------------------------------------------------------------------- reports
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    # Foreign-key ids declared as plain integers, so the schema never queries the database.
+    track_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "track_id",
+            "period_year",
+            "period_quarter",
+            "state",
+            "percent",
+            "narrative",
+            "completed_on",
+            "return_reason",
+            "version",
+            "submitted_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ReportCreateInput(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1945, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    narrative = NFCCharField(multiline=True, allow_blank=True, max_length=20000)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ReportUpdateInput(serializers.Serializer):
+    """A draft's new content; fields left out keep their stored value."""
+
+    percent = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    narrative = NFCCharField(multiline=True, allow_blank=True, max_length=20000, required=False)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="Phiên bản đã đọc (hoặc tiêu đề If-Match)."
+    )
+
+
+class ReportActionInput(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="Phiên bản đã đọc (hoặc tiêu đề If-Match)."
+    )
+
+
+class ReportReturnInput(ReportActionInput):
+    reason = NFCCharField(multiline=True, max_length=5000)

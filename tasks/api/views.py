@@ -1,16 +1,63 @@
-from drf_spectacular.utils import extend_schema
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tasks.api.serializers import DeadlineParseInput, DeadlineParseOutput
+from portal.api import Conflict, PreconditionFailed, PreconditionRequired, error_responses
+from tasks.api.serializers import (
+    DeadlineParseInput,
+    DeadlineParseOutput,
+    OverdueSummarySerializer,
+    ReportActionInput,
+    ReportCreateInput,
+    ReportReturnInput,
+    ReportSerializer,
+    ReportUpdateInput,
+    TaskSerializer,
+)
 from tasks.deadlines import parse_deadline
+from tasks.filters import ReportFilter, TaskFilter, default_task_order
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.selectors import report_visible_to, task_visible_to
+from tasks.services import (
+    NotAllowed,
+    ReportError,
+    StaleVersion,
+    report_approve,
+    report_return,
+    report_save_draft,
+    report_submit,
+)
+from tasks.status_view import overdue_summary
+
+ERRORS = error_responses(400, 404)
+VERSIONED_ERRORS = error_responses(400, 403, 404, 409, 412, 428)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='Phiên bản đã đọc, ví dụ "3" (hoặc trường "version" trong nội dung).',
+)
 
 
 class DeadlineParseView(APIView):
     """Read a Vietnamese deadline phrase ("Hoàn thành trong quý II năm 2022")."""
 
-    @extend_schema(request=DeadlineParseInput, responses={200: DeadlineParseOutput})
+    @extend_schema(
+        request=DeadlineParseInput, responses={200: DeadlineParseOutput, **error_responses(400)}
+    )
     def post(self, request: Request) -> Response:
         data = DeadlineParseInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -26,3 +73,249 @@ class DeadlineParseView(APIView):
             }
         )
         return Response(out.data)
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+class _TaskViewMixin:
+    """The caller's tasks, judged against one "today" (Asia/Ho_Chi_Minh) per request."""
+
+    request: Request
+
+    def get_queryset(self) -> QuerySet[Task]:
+        return _tasks_for(self.request)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}  # type: ignore[misc]
+
+
+def _tasks_for(request: Request) -> QuerySet[Task]:
+    """The caller's tasks with everything the task serializer reads, in a fixed number of
+    queries whatever the page size."""
+    return default_task_order(
+        task_visible_to(request.user)
+        .select_related("document")
+        .prefetch_related(
+            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit")),
+            Prefetch("tracks", queryset=TaskTrack.objects.select_related("unit")),
+        )
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Nhiệm vụ được xem", responses={200: TaskSerializer, **ERRORS}),
+)
+class TaskListView(_TaskViewMixin, generics.ListAPIView):
+    """Tasks the caller may see, with their status computed today."""
+
+    queryset = Task.objects.none()  # for the schema; get_queryset scopes to the caller
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Một nhiệm vụ", responses={200: TaskSerializer, **error_responses(404)}
+    ),
+)
+class TaskDetailView(_TaskViewMixin, generics.RetrieveAPIView):
+    """A task the caller may see; any other id is a 404."""
+
+    queryset = Task.objects.none()  # for the schema; get_queryset scopes to the caller
+    serializer_class = TaskSerializer
+
+
+class OverdueSummaryView(APIView):
+    """Overdue tasks among the caller's, by lead unit, by document and by age."""
+
+    @extend_schema(
+        summary="Tổng hợp nhiệm vụ quá hạn",
+        responses={200: OverdueSummarySerializer, **error_responses()},
+    )
+    def get(self, request: Request) -> Response:
+        summary = overdue_summary(task_visible_to(request.user), timezone.localdate())
+        return Response(OverdueSummarySerializer(summary).data)
+
+
+# --------------------------------------------------------------------------- reports
+
+_IF_MATCH = re.compile(r'\s*(?:W/)?"?(\d{1,9})"?\s*')
+
+
+def _version(request: Request, body_version: int | None) -> int:
+    """The version the caller read: the If-Match header, else ``version`` in the body."""
+    header = request.headers.get("If-Match")
+    if header:
+        match = _IF_MATCH.fullmatch(header)
+        if match is None:
+            raise PreconditionFailed()
+        return int(match.group(1))
+    if body_version is None:
+        raise PreconditionRequired()
+    return body_version
+
+
+def _answer(report: ProgressReport, status_code: int = status.HTTP_200_OK) -> Response:
+    response = Response(ReportSerializer(report).data, status=status_code)
+    response["ETag"] = f'"{report.version}"'
+    return response
+
+
+def _run(action: Callable[[], ProgressReport], status_code: int = 200) -> Response:
+    """Run a report service and map its refusals. The caller has already checked that the
+    report or track is visible (otherwise 404), so NotAllowed here is a 403."""
+    try:
+        report = action()
+    except StaleVersion as exc:
+        raise Conflict(exc.message) from exc
+    except NotAllowed as exc:
+        raise exceptions.PermissionDenied(exc.message) from exc
+    except ReportError as exc:
+        raise exceptions.ValidationError({"non_field_errors": [exc.message]}) from exc
+    except IntegrityError as exc:
+        # Two first saves of the same quarter at once: the unique constraint lets one win.
+        raise Conflict(
+            "Báo cáo quý này vừa được người khác tạo. Hãy tải lại; nội dung bạn gửi chưa được lưu."
+        ) from exc
+    except DjangoValidationError as exc:
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        raise exceptions.ValidationError(detail) from exc
+    return _answer(report, status_code)
+
+
+def _visible_report(request: Request, pk: int) -> ProgressReport:
+    return get_object_or_404(report_visible_to(request.user).select_related("track"), pk=pk)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Báo cáo tiến độ được xem", responses={200: ReportSerializer, **ERRORS}
+    )
+)
+class ReportListView(generics.ListAPIView):
+    """Progress reports on the caller's tasks; drafts only to their own unit."""
+
+    queryset = ProgressReport.objects.none()  # for the schema; get_queryset scopes to the caller
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilter
+
+    def get_queryset(self) -> QuerySet[ProgressReport]:
+        return report_visible_to(self.request.user).order_by(
+            "-period_year", "-period_quarter", "id"
+        )
+
+
+class TrackReportCreateView(APIView):
+    """Create the draft report of a track for one quarter (officers of the track's unit)."""
+
+    @extend_schema(
+        summary="Tạo bản nháp báo cáo",
+        request=ReportCreateInput,
+        responses={201: ReportSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, track_id: int) -> Response:
+        visible = task_visible_to(request.user).values("pk")
+        track = get_object_or_404(TaskTrack.objects.filter(task__in=visible), pk=track_id)
+        data = ReportCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        return _run(
+            lambda: report_save_draft(
+                track=track,
+                user=request.user,
+                year=values["year"],
+                quarter=values["quarter"],
+                percent=values["percent"],
+                narrative=values["narrative"],
+                completed_on=values.get("completed_on"),
+                today=timezone.localdate(),
+            ),
+            status.HTTP_201_CREATED,
+        )
+
+
+class ReportDetailView(APIView):
+    """One report; PATCH edits a draft (or a returned report) from the version read."""
+
+    @extend_schema(summary="Một báo cáo", responses={200: ReportSerializer, **error_responses(404)})
+    def get(self, request: Request, pk: int) -> Response:
+        return _answer(_visible_report(request, pk))
+
+    @extend_schema(
+        summary="Sửa bản nháp",
+        request=ReportUpdateInput,
+        parameters=[IF_MATCH],
+        responses={200: ReportSerializer, **VERSIONED_ERRORS},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        report = _visible_report(request, pk)
+        data = ReportUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        version = _version(request, values.get("version"))
+        return _run(
+            lambda: report_save_draft(
+                track=report.track,
+                user=request.user,
+                year=report.period_year,
+                quarter=report.period_quarter,
+                percent=values.get("percent", report.percent),
+                narrative=values.get("narrative", report.narrative),
+                completed_on=values.get("completed_on", report.completed_on),
+                version=version,
+                today=timezone.localdate(),
+            )
+        )
+
+
+class ReportSubmitView(APIView):
+    @extend_schema(
+        summary="Gửi báo cáo",
+        request=ReportActionInput,
+        parameters=[IF_MATCH],
+        responses={200: ReportSerializer, **VERSIONED_ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        report = _visible_report(request, pk)
+        data = ReportActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _version(request, data.validated_data.get("version"))
+        return _run(lambda: report_submit(report_id=report.pk, user=request.user, version=version))
+
+
+class ReportApproveView(APIView):
+    @extend_schema(
+        summary="Duyệt báo cáo",
+        request=ReportActionInput,
+        parameters=[IF_MATCH],
+        responses={200: ReportSerializer, **VERSIONED_ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        report = _visible_report(request, pk)
+        data = ReportActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _version(request, data.validated_data.get("version"))
+        return _run(lambda: report_approve(report_id=report.pk, user=request.user, version=version))
+
+
+class ReportReturnView(APIView):
+    @extend_schema(
+        summary="Trả lại báo cáo",
+        request=ReportReturnInput,
+        parameters=[IF_MATCH],
+        responses={200: ReportSerializer, **VERSIONED_ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        report = _visible_report(request, pk)
+        data = ReportReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _version(request, data.validated_data.get("version"))
+        reason = data.validated_data["reason"]
+        return _run(
+            lambda: report_return(
+                report_id=report.pk, user=request.user, version=version, reason=reason
+            )
+        )

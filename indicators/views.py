@@ -1,0 +1,512 @@
+"""Server-rendered pages for target indicators (chỉ tiêu): the list, a document's dashboard,
+one indicator with its chart, value entry and approval, and the XLSX import. Views parse
+input, call selectors and services, and render; the rules live in services and rules."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.audit import record_refusal
+from accounts.choices import Role, UnitKind
+from accounts.models import Membership, Unit, User
+from documents.models import Document
+from indicators.choices import ValueState
+from indicators.evaluation import NO_DATA, Verdict
+from indicators.forms import DecisionForm, ImportForm, LinkTaskForm, ValueForm
+from indicators.models import Indicator, IndicatorValue
+from indicators.rules import is_reviewer_of_value
+from indicators.selectors import indicator_dashboard, indicator_evaluate, province_comparison
+from indicators.services import (
+    IndicatorValueError,
+    NotAllowed,
+    StaleVersion,
+    indicator_link_task,
+    indicator_values_import,
+    value_approve,
+    value_return,
+    value_save_draft,
+    value_submit,
+)
+from portal.numbers import format_vn_number
+from tasks.selectors import task_visible_to
+
+VERDICT_CLASS = {
+    "on_track": "verdict-on_track",
+    "at_risk": "verdict-at_risk",
+    "off_track": "verdict-off_track",
+    "no_data": "verdict-no_data",
+    "achieved": "verdict-achieved",
+    "missed": "verdict-missed",
+}
+IMPORT_SESSION_KEY = "indicator-import"
+HISTORY_LIMIT = 100
+
+
+@login_required
+@require_GET
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    """Chỉ tiêu: the documents that set targets, each linking to its dashboard."""
+    documents = (
+        Document.objects.filter(indicators__isnull=False)
+        .annotate(indicator_count=Count("indicators", distinct=True))
+        .order_by("-issued_year", "slug")
+    )
+    return render(request, "indicators/list.html", {"documents": documents})
+
+
+@login_required
+@require_GET
+def indicator_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """All targets of a document with their traffic light; constant queries."""
+    document = get_object_or_404(Document, slug=slug)
+    rows = indicator_dashboard(document, timezone.localdate())
+    if not rows:
+        raise Http404
+    counts: dict[Verdict, int] = defaultdict(int)
+    for row in rows:
+        counts[row.evaluation.verdict] += 1
+    summary = [(verdict, counts[verdict]) for verdict in Verdict if counts[verdict]]
+    scopes = {row.indicator.scope for row in rows}  # one scope for all: said once on top
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "document": document,
+            "rows": rows,
+            "summary": summary,
+            "regional": UnitKind.REGION,
+            "common_scope": scopes.pop() if len(scopes) == 1 else None,
+            "no_data_text": NO_DATA,
+            "can_import": bool(_entry_scope_ids(request.user)),  # type: ignore[arg-type]
+        },
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _indicator_or_404(code: str) -> Indicator:
+    indicator = Indicator.objects.select_related("document", "scope").filter(code=code).first()
+    if indicator is None:
+        raise Http404
+    return indicator
+
+
+def _scopes(indicator: Indicator) -> list[Unit]:
+    """The indicator's own scope, then (for a region) its member provinces by name."""
+    if indicator.scope.kind == UnitKind.REGION:
+        # name_key orders Đ with D (the "C" collation puts it after Z)
+        return [indicator.scope, *indicator.scope.members.order_by("name_key")]
+    return [indicator.scope]
+
+
+def _member_scope_ids(user: User, roles: tuple[str, ...]) -> set[int]:
+    """Scopes (units or their provinces) where the user holds one of ``roles``; one query.
+    The rules predicates decide for real in the services; this only shapes the page."""
+    ids: set[int] = set()
+    for unit_id, province_id in Membership.objects.filter(user=user, role__in=roles).values_list(
+        "unit_id", "unit__province_id"
+    ):
+        ids.add(unit_id)
+        if province_id:
+            ids.add(province_id)
+    return ids
+
+
+def _entry_scope_ids(user: User) -> set[int]:
+    return _member_scope_ids(user, (Role.OFFICER, Role.LEADER))
+
+
+@dataclass
+class Access:
+    entry: list[Unit]  # scopes the user may enter values for
+    leader: set[int]  # scope ids the user may approve (and return)
+    reviewer: bool  # may return any value of the indicator
+    link: bool  # may link tasks
+
+
+def _access(user: User, indicator: Indicator, scopes: list[Unit]) -> Access:
+    entry_ids = _entry_scope_ids(user)
+    entry = [
+        s
+        for s in scopes
+        if s.pk in entry_ids
+        and user.has_perm("indicators.enter_value", IndicatorValue(indicator=indicator, scope=s))
+    ]
+    reviewer = bool(is_reviewer_of_value(user, IndicatorValue(indicator=indicator)))
+    return Access(
+        entry=entry,
+        leader=_member_scope_ids(user, (Role.LEADER,)) & {s.pk for s in scopes},
+        reviewer=reviewer,
+        link=reviewer or user.is_superuser,
+    )
+
+
+def _value_form(
+    scopes: list[Unit], access: Access, data: object = None, initial: dict | None = None
+) -> ValueForm:
+    return ValueForm(data, initial=initial, scopes=scopes, allowed=access.entry)
+
+
+HISTORY_TYPES = {"+": "tạo mới", "~": "sửa", "-": "xóa"}
+
+
+def _history(indicator: Indicator, visible_ids: set[int] | None) -> list[dict]:
+    """Corrections of the values (newest first), with the change against the previous record
+    of the same value; published values for everyone, the rest for those who handle them."""
+    records = list(
+        IndicatorValue.history.filter(indicator_id=indicator.pk)  # type: ignore[attr-defined]
+        .select_related("history_user", "scope")
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
+    )
+    out = []
+    for i, record in enumerate(records):
+        if visible_ids is not None and record.id not in visible_ids:
+            continue
+        older = next((r for r in records[i + 1 :] if r.id == record.id), None)
+        changes = []
+        if older is not None:
+            for field in ("value", "source", "state"):
+                old, new = getattr(older, field), getattr(record, field)
+                if old != new:
+                    if field == "state":
+                        old, new = ValueState(old).label, ValueState(new).label
+                    changes.append((field, old, new))
+        out.append(
+            {
+                "record": record,
+                "action": HISTORY_TYPES.get(record.history_type, ""),
+                "state": ValueState(record.state).label,
+                "changes": changes,
+            }
+        )
+    return out
+
+
+def _detail_context(
+    request: HttpRequest, indicator: Indicator, form: ValueForm | None = None, **extra: object
+) -> dict:
+    today = timezone.localdate()
+    user: User = request.user  # type: ignore[assignment]
+    scopes = _scopes(indicator)
+    access = _access(user, indicator, scopes)
+    values = list(
+        IndicatorValue.objects.filter(indicator=indicator)
+        .select_related("scope", "entered_by", "decided_by")
+        .order_by("year", "scope__name")
+    )
+    approved = [v for v in values if v.state == ValueState.APPROVED]
+    own = [v for v in approved if v.scope_id == indicator.scope_id]
+    evaluation = indicator_evaluate(indicator, own, today, with_baseline=True)
+    handled = {s.pk for s in access.entry} | access.leader
+    pending = [
+        v
+        for v in values
+        if v.state != ValueState.APPROVED
+        and (v.scope_id in handled or (access.reviewer and v.state == ValueState.SUBMITTED))
+    ]
+    years = sorted({v.year for v in approved})
+    regional = indicator.scope.kind == UnitKind.REGION
+    table = []
+    if regional:
+        by_cell = {(v.scope_id, v.year): v for v in approved}
+        table = [(s, [by_cell.get((s.pk, y)) for y in years]) for s in scopes]
+    comparison = sorted(
+        province_comparison(indicator, today) if regional else [],
+        key=lambda row: row.province.name_key,
+    )
+    chart = _chart(indicator, evaluation.expected_path, approved, scopes)
+    visible_ids = {v.pk for v in approved} | {v.pk for v in pending}
+    if user.is_superuser:
+        visible_ids = {v.pk for v in values}
+    linked = list(
+        task_visible_to(user)
+        .filter(indicators=indicator)
+        .select_related("document")
+        .order_by("position", "id")
+    )
+    link_form = None
+    if access.link:
+        candidates = indicator.document.tasks.exclude(indicators=indicator).order_by(
+            "position", "id"
+        )
+        link_form = LinkTaskForm(tasks=candidates)
+    if form is None and access.entry:
+        form = _value_form(scopes, access, initial=_initial(request, values, access))
+    return {
+        "indicator": indicator,
+        "evaluation": evaluation,
+        "verdict_class": VERDICT_CLASS[evaluation.verdict.value],
+        "latest": own[-1] if own else None,
+        "own_values": own,
+        "regional": regional,
+        "years": years,
+        "table": table,
+        "comparison": comparison,
+        "no_data_text": NO_DATA,
+        "chart": chart,
+        "has_chart": bool(chart["labels"]),
+        "pending": pending,
+        "can_approve": {v.pk for v in pending if v.scope_id in access.leader},
+        "can_return": {v.pk for v in pending if v.scope_id in access.leader or access.reviewer},
+        "can_edit": {
+            v.pk
+            for v in values
+            if v.scope_id in {s.pk for s in access.entry}
+            and v.state in (ValueState.DRAFT, ValueState.RETURNED, ValueState.APPROVED)
+        },
+        "form": form,
+        "history": _history(indicator, visible_ids),
+        "tasks": linked,
+        "link_form": link_form,
+        "today": today,
+        **extra,
+    }
+
+
+def _chart(
+    indicator: Indicator,
+    path: list[tuple[int, Decimal]],
+    approved: list[IndicatorValue],
+    scopes: list[Unit],
+) -> dict:
+    """Chart data for json_script: the approved actuals of the indicator's own scope against
+    the expected path; for a region, also a line per member province that has values."""
+    by_scope: dict[int, dict[int, float]] = defaultdict(dict)
+    for value in approved:
+        by_scope[value.scope_id][value.year] = float(value.value)
+    years = sorted({y for y, _ in path} | {y for series in by_scope.values() for y in series})
+    any_values = bool(by_scope)
+    series = [
+        {
+            "label": f"Thực hiện (đã duyệt) – {scope.name}",
+            "data": [by_scope[scope.pk].get(y) for y in years],
+            "own": scope.pk == indicator.scope_id,
+        }
+        for scope in scopes
+        # the own scope always has its line, unless it is an empty region beside provinces
+        if by_scope.get(scope.pk) or (scope.pk == indicator.scope_id and not any_values)
+    ]
+    expected = dict(path)
+    return {
+        "labels": [str(y) for y in years],
+        "series": series,
+        "expected": [float(expected[y]) if y in expected else None for y in years],
+        "expectedLabel": "Lộ trình cần đạt",
+        "unit": indicator.unit_of_measure,
+    }
+
+
+def _initial(request: HttpRequest, values: list[IndicatorValue], access: Access) -> dict:
+    """A blank form, or the value chosen with ?sua=<id> to correct it (with its version)."""
+    initial: dict = {"year": timezone.localdate().year - 1}
+    if len(access.entry) == 1:
+        initial["scope"] = access.entry[0].pk
+    chosen = request.GET.get("sua", "")
+    value = next((v for v in values if str(v.pk) == chosen), None)
+    if value is not None and value.scope_id in {s.pk for s in access.entry}:
+        initial.update(
+            scope=value.scope_id,
+            year=value.year,
+            value_text=format_vn_number(value.value.normalize()),
+            source=value.source,
+            version=value.version,
+        )
+    return initial
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One indicator: target, values, chart, explanation, tasks; value entry on POST."""
+    indicator = _indicator_or_404(code)
+    if request.method == "GET":
+        return render(request, "indicators/detail.html", _detail_context(request, indicator))
+    user: User = request.user  # type: ignore[assignment]
+    scopes = _scopes(indicator)
+    access = _access(user, indicator, scopes)
+    form = _value_form(scopes, access, data=request.POST)
+    if not form.is_valid():
+        messages.error(request, "Số liệu chưa lưu: hãy sửa các ô được đánh dấu.")
+        return _render_form(request, indicator, form, status=400)
+    data = form.cleaned_data
+    submit = request.POST.get("action") == "submit"
+    try:
+        value = value_save_draft(
+            indicator=indicator,
+            scope=data["scope"],
+            year=data["year"],
+            value_text=data["value_text"],
+            source=data["source"],
+            note=data["note"],
+            version=data["version"],
+            user=user,
+        )
+        if submit:
+            value_submit(value_id=value.pk, user=user, version=value.version)
+    except StaleVersion as exc:
+        form.add_error(None, exc.message)
+        stored = IndicatorValue.objects.filter(
+            indicator=indicator, scope=data["scope"], year=data["year"]
+        ).first()
+        return _render_form(request, indicator, form, status=409, conflict=stored)
+    except IndicatorValueError as exc:
+        if isinstance(exc, NotAllowed):
+            record_refusal(request, f"số liệu chỉ tiêu {indicator.code}: {exc.message}")
+        form.add_error(None, exc.message)
+        return _render_form(
+            request, indicator, form, status=403 if isinstance(exc, NotAllowed) else 400
+        )
+    if submit:
+        messages.success(request, "Đã gửi số liệu để lãnh đạo đơn vị duyệt.")
+    else:
+        messages.success(request, "Đã lưu bản nháp số liệu.")
+    return redirect(reverse("indicator-detail", args=[indicator.code]) + "#cho-duyet")
+
+
+def _render_form(
+    request: HttpRequest, indicator: Indicator, form: ValueForm, status: int, **extra: object
+) -> HttpResponse:
+    context = _detail_context(request, indicator, form=form, **extra)
+    context["form_open"] = True
+    return render(request, "indicators/detail.html", context, status=status)
+
+
+def _decide(request: HttpRequest, value_id: int, approve: bool) -> HttpResponse:
+    value = IndicatorValue.objects.select_related("indicator").filter(pk=value_id).first()
+    if value is None:
+        raise Http404
+    url = reverse("indicator-detail", args=[value.indicator.code])
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Yêu cầu không hợp lệ; hãy tải lại trang.")
+        return redirect(url)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        if approve:
+            value_approve(value_id=value.pk, user=user, version=form.cleaned_data["version"])
+            messages.success(request, "Đã duyệt số liệu.")
+        else:
+            value_return(
+                value_id=value.pk,
+                user=user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Đã trả lại số liệu.")
+    except IndicatorValueError as exc:
+        if isinstance(exc, NotAllowed):
+            record_refusal(request, f"xử lý số liệu chỉ tiêu {value.pk}: {exc.message}")
+        messages.error(request, exc.message)
+    return redirect(url + "#danh-gia")
+
+
+@login_required
+@require_POST
+def value_approve_view(request: HttpRequest, value_id: int) -> HttpResponse:
+    return _decide(request, value_id, approve=True)
+
+
+@login_required
+@require_POST
+def value_return_view(request: HttpRequest, value_id: int) -> HttpResponse:
+    return _decide(request, value_id, approve=False)
+
+
+@login_required
+@require_POST
+def indicator_link_task_view(request: HttpRequest, code: str) -> HttpResponse:
+    indicator = _indicator_or_404(code)
+    form = LinkTaskForm(request.POST, tasks=indicator.document.tasks.all())
+    url = reverse("indicator-detail", args=[indicator.code]) + "#nhiem-vu"
+    if not form.is_valid():
+        messages.error(request, "Hãy chọn một nhiệm vụ của văn bản này.")
+        return redirect(url)
+    try:
+        added = indicator_link_task(
+            indicator=indicator,
+            task=form.cleaned_data["task"],
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except IndicatorValueError as exc:
+        if isinstance(exc, NotAllowed):
+            record_refusal(request, f"liên kết nhiệm vụ với chỉ tiêu {indicator.code}")
+        messages.error(request, exc.message)
+        return redirect(url)
+    messages.success(
+        request, "Đã liên kết nhiệm vụ với chỉ tiêu." if added else "Nhiệm vụ đã được liên kết."
+    )
+    return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_import(request: HttpRequest, slug: str) -> HttpResponse:
+    """Nhập số liệu từ Excel: check the file first (nothing written), then import all rows or
+    none. The checked file waits in the session, so the user does not pick it twice."""
+    document = get_object_or_404(Document, slug=slug)
+    if not document.indicators.exists():
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict = {"document": document, "form": form}
+    if request.method == "GET":
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        return render(request, "indicators/import.html", context)
+    confirm = request.POST.get("action") == "import"
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not form.is_valid():
+        return render(request, "indicators/import.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    source = form.cleaned_data["source"]
+    if upload is not None:
+        content, name = upload.read(), upload.name
+    elif confirm and pending and pending.get("document") == document.slug:
+        content, name = base64.b64decode(pending["content"]), pending["name"]
+        source = pending["source"]
+    else:
+        form.add_error("file", "Hãy chọn tệp Excel (.xlsx) để kiểm tra.")
+        return render(request, "indicators/import.html", context, status=400)
+    file = io.BytesIO(content)
+    file.name = name  # type: ignore[attr-defined]
+    report = indicator_values_import(
+        document=document,
+        file=file,
+        user=request.user,  # type: ignore[arg-type]
+        dry_run=not confirm,
+        source=source,
+    )
+    context.update(report=report, file_name=name)
+    if not report.ok:
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        return render(request, "indicators/import.html", context, status=400)
+    if confirm:
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.success(
+            request,
+            f"Đã nhập {report.values} giá trị (thêm mới {report.created}, cập nhật "
+            f"{report.updated}) dưới dạng bản nháp; hãy gửi duyệt trên trang từng chỉ tiêu.",
+        )
+        return redirect("indicator-dashboard", slug=document.slug)
+    request.session[IMPORT_SESSION_KEY] = {
+        "document": document.slug,
+        "name": name,
+        "source": source,
+        "content": base64.b64encode(content).decode("ascii"),
+    }
+    return render(request, "indicators/import.html", context)

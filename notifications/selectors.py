@@ -1,0 +1,63 @@
+"""Every read of reminders that depends on who asks."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.choices import Role
+from accounts.models import Membership, User
+from notifications.models import Kind, NotificationPreference, Reminder, ReminderStatus
+from tasks.models import Task
+
+
+def inbox_for(user: User) -> QuerySet[Reminder]:
+    """The user's in-app notifications: every reminder addressed to them that still holds
+    (a reminder cancelled because the task was done meanwhile is not shown; a daily digest is
+    only the envelope of reminders already listed)."""
+    if not user.is_authenticated:
+        return Reminder.objects.none()
+    return (
+        Reminder.objects.filter(recipient=user)
+        .exclude(kind=Kind.DAILY_DIGEST)
+        .exclude(status=ReminderStatus.CANCELLED)
+        .select_related("task", "task__document", "unit")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(user: User) -> int:
+    return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+def preference_for(user: User) -> NotificationPreference:
+    """The user's preference, or the default (immediate mails, nothing muted) unsaved."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )
+
+
+def _reviews_task(user: User, task: Task) -> bool:
+    if user.is_superuser:
+        return True
+    reviewing = Membership.objects.filter(user=user, role=Role.REVIEWER)
+    return reviewing.filter(
+        Q(unit__reviews_all=True) | Q(unit__monitored_documents=task.document_id)
+    ).exists()
+
+
+def reminders_for_task(task: Task, user: User) -> QuerySet[Reminder]:
+    """The reminder log of one task (its tracks, its coordinators, the digests aside).
+
+    Reviewers of the task's document (Ban Kinh tế Trung ương for every document) and admins
+    see every row; anyone else sees only the reminders addressed to them.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Reminder.objects.none()
+    rows = (
+        Reminder.objects.filter(task=task)
+        .select_related("recipient", "track__unit", "unit")
+        .order_by("-created_at", "-id")
+    )
+    if _reviews_task(user, task):
+        return rows
+    return rows.filter(recipient=user)

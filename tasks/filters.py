@@ -1,0 +1,128 @@
+"""One FilterSet for task lists, shared by the pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from portal.vietnamese import nfc, strip_accents
+from tasks.choices import AssignmentRole, ReportState, TaskStatus
+from tasks.models import ProgressReport, Task, TaskAssignment
+from tasks.status import Status
+from tasks.status_view import status_condition
+
+ORDERINGS = {
+    "due_on": (F("due_on").asc(nulls_last=True), "id"),
+    "-due_on": (F("due_on").desc(nulls_last=True), "id"),
+}
+
+
+def default_task_order(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """By due date, undated tasks last, then by id."""
+    return tasks.order_by(*ORDERINGS["due_on"])
+
+
+class TaskFilter(django_filters.FilterSet):
+    """Filters of the task list. ``today`` is the date in Asia/Ho_Chi_Minh unless given."""
+
+    document = django_filters.CharFilter(
+        method="filter_document", help_text="Văn bản: id hoặc mã (slug)."
+    )
+    lead_unit = django_filters.NumberFilter(
+        method="filter_lead_unit", help_text="Id đơn vị chủ trì."
+    )
+    coordinating_unit = django_filters.NumberFilter(
+        method="filter_coordinating_unit", help_text="Id đơn vị phối hợp."
+    )
+    province = django_filters.NumberFilter(
+        method="filter_province",
+        help_text="Id tỉnh: văn bản của tỉnh, hoặc đơn vị được giao thuộc tỉnh.",
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="lte", help_text="Hạn vào hoặc trước ngày này."
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", help_text="Hạn vào hoặc sau ngày này."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Tìm trong nội dung, không phân biệt dấu và hoa thường."
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="true: chưa hoàn thành, quá hạn (như status=overdue)."
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=TaskStatus.choices,
+        method="filter_status",
+        help_text="Trạng thái tính toán hôm nay; lặp lại tham số để chọn nhiều.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=[("due_on", "due_on"), ("-due_on", "-due_on")],
+        method="filter_ordering",
+        help_text="Sắp xếp theo hạn (nhiệm vụ không có hạn ở cuối), rồi theo id.",
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def filter_document(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(document_id=int(value))
+        return queryset.filter(document__slug=value)
+
+    def _assigned(self, queryset: QuerySet[Task], condition: Q) -> QuerySet[Task]:
+        # Exists, not a join: a task with two matching units stays one row.
+        return queryset.filter(
+            Exists(TaskAssignment.objects.filter(condition, task=OuterRef("pk")))
+        )
+
+    def filter_lead_unit(self, queryset: QuerySet[Task], name: str, value: int) -> QuerySet[Task]:
+        return self._assigned(queryset, Q(role=AssignmentRole.LEAD, unit_id=value))
+
+    def filter_coordinating_unit(
+        self, queryset: QuerySet[Task], name: str, value: int
+    ) -> QuerySet[Task]:
+        return self._assigned(queryset, Q(role=AssignmentRole.COORDINATE, unit_id=value))
+
+    def filter_province(self, queryset: QuerySet[Task], name: str, value: int) -> QuerySet[Task]:
+        in_province = TaskAssignment.objects.filter(
+            Q(unit__province_id=value) | Q(unit_id=value), task=OuterRef("pk")
+        )
+        return queryset.filter(Q(document__province_id=value) | Q(Exists(in_province)))
+
+    def filter_q(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        words = strip_accents(nfc(value))
+        if not words:
+            return queryset
+        return queryset.filter(title__unaccent__icontains=words)
+
+    def filter_overdue(self, queryset: QuerySet[Task], name: str, value: bool) -> QuerySet[Task]:
+        condition = status_condition(queryset, [Status.OVERDUE], self.today)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_status(
+        self, queryset: QuerySet[Task], name: str, value: list[str]
+    ) -> QuerySet[Task]:
+        if not value:
+            return queryset
+        return queryset.filter(status_condition(queryset, [Status(v) for v in value], self.today))
+
+    def filter_ordering(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        return queryset.order_by(*ORDERINGS[value]) if value in ORDERINGS else queryset
+
+
+class ReportFilter(django_filters.FilterSet):
+    track = django_filters.NumberFilter(field_name="track_id", help_text="Id phần việc.")
+    state = django_filters.ChoiceFilter(choices=ReportState.choices)
+
+    class Meta:
+        model = ProgressReport
+        fields: list[str] = []

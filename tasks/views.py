@@ -1,0 +1,534 @@
+"""Server-rendered pages for staff and reviewers. Views parse input, call selectors and
+services, and render; the rules live in the services and selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import record_refusal
+from accounts.models import Unit, User
+from documents.selectors import document_chain
+from tasks.choices import AssignmentRole, DeadlineKind, ReportState, TaskStatus
+from tasks.export import tasks_xlsx
+from tasks.filters import TaskFilter, default_task_order
+from tasks.forms import (
+    CommentForm,
+    DecisionForm,
+    ExplanationAnswerForm,
+    ExplanationRequestForm,
+    ReportForm,
+    TaskListForm,
+)
+from tasks.models import Evidence, ProgressReport, Task, TaskTrack
+from tasks.rules import is_officer_of_track
+from tasks.selectors import (
+    report_visible_to,
+    task_assigned_to_user,
+    task_list_related,
+    task_visible_to,
+    unassigned_tasks,
+    user_is_reviewer,
+    user_units,
+)
+from tasks.services import (
+    NotAllowed,
+    ReportError,
+    StaleVersion,
+    comment_add,
+    explanation_answer,
+    explanation_request,
+    report_approve,
+    report_return,
+    report_save,
+)
+from tasks.status import Status
+from tasks.status_view import AGE_BUCKETS, status_condition, task_status_for
+
+PAGE_SIZE = 25
+EXPORT_LIMIT = 5000
+STATUS_ORDER = [
+    Status.OVERDUE,
+    Status.IN_PROGRESS,
+    Status.NOT_DUE,
+    Status.AWAITING_EVENT,
+    Status.UNDETERMINED,
+    Status.ONGOING,
+    Status.DONE_LATE,
+    Status.DONE_ON_TIME,
+]
+
+
+def _filter_params(request: HttpRequest, form: TaskListForm) -> QueryDict:
+    """The page's controls as the shared TaskFilter's parameters."""
+    params = request.GET.copy()
+    if form.is_valid():
+        year, quarter = form.cleaned_data.get("year"), form.cleaned_data.get("quarter")
+        if year and quarter:
+            first = dt.date(year, 3 * quarter - 2, 1)
+            last = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(1)
+            params["due_after"], params["due_before"] = first.isoformat(), last.isoformat()
+        elif year:
+            params["due_after"], params["due_before"] = f"{year}-01-01", f"{year}-12-31"
+    return params
+
+
+def _xlsx_response(tasks: list[Task], today: dt.date, name: str) -> HttpResponse:
+    response = HttpResponse(
+        tasks_xlsx(tasks, today),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{today:%Y%m%d}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _grouped(tasks: list[Task], today: dt.date) -> list[tuple[TaskStatus, list]]:
+    groups: dict[Status, list] = OrderedDict((s, []) for s in STATUS_ORDER)
+    for task in tasks:
+        view = task_status_for(task, today)
+        groups[view.status].append((task, view))
+    return [(TaskStatus(s.value), rows) for s, rows in groups.items() if rows]
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """Việc của tôi: what my units lead or coordinate, by status, filtered, searched."""
+    today = timezone.localdate()
+    form = TaskListForm(request.GET or None)
+    role = form.cleaned_data.get("role") if form.is_valid() else None
+    base = task_assigned_to_user(request.user, role or None)
+    task_filter = TaskFilter(_filter_params(request, form), queryset=base, today=today)
+    tasks = task_list_related(default_task_order(task_filter.qs))
+    if request.GET.get("format") == "xlsx":
+        return _xlsx_response(list(tasks[:EXPORT_LIMIT]), today, "viec-cua-toi")
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = [
+        (
+            TaskStatus(s.value),
+            task_filter.qs.filter(status_condition(task_filter.qs, [s], today)).count(),
+        )
+        for s in (Status.OVERDUE, Status.IN_PROGRESS, Status.NOT_DUE)
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tasks/my_tasks.html",
+        {
+            "form": form,
+            "filter": task_filter,
+            "page": page,
+            "groups": _grouped(list(page.object_list), today),
+            "counts": counts,
+            "query": query.urlencode(),
+            "today": today,
+            "documents": _documents_for_filter(),
+            "provinces": Unit.objects.filter(kind="province").order_by("name_key"),
+        },
+    )
+
+
+def _documents_for_filter() -> list:
+    from documents.models import Document
+
+    return list(Document.objects.filter(is_stub=False).only("slug", "number", "title", "kind"))
+
+
+@login_required
+@require_GET
+def overdue_review(request: HttpRequest) -> HttpResponse:
+    """Rà soát quá hạn: every task overdue today in the reviewer's scope, by unit, province or
+    document, with age buckets; plus unassigned tasks and deadlines nobody could read."""
+    if not user_is_reviewer(request.user):
+        raise Http404
+    today = timezone.localdate()
+    scope = task_visible_to(request.user)
+    overdue = task_list_related(
+        default_task_order(scope.filter(status_condition(scope, [Status.OVERDUE], today)))
+    ).prefetch_related("tracks__reports")
+    if request.GET.get("format") == "xlsx":
+        return _xlsx_response(list(overdue[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
+    group_by = request.GET.get("nhom", "don-vi")
+    rows = []
+    buckets = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
+    for task in overdue:
+        view = task_status_for(task, today)
+        leads = [a.unit for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
+        reports = [r for t in task.tracks.all() for r in t.reports.all() if r.state != "draft"]
+        last = max(reports, key=lambda r: (r.period_year, r.period_quarter), default=None)
+        for label, low, high in AGE_BUCKETS:
+            if view.days_overdue >= low and (high is None or view.days_overdue <= high):
+                buckets[label] += 1
+                bucket = label
+        rows.append({"task": task, "view": view, "leads": leads, "last": last, "bucket": bucket})
+    groups: dict[str, list] = OrderedDict()
+    for row in sorted(rows, key=lambda r: -r["view"].days_overdue):
+        if group_by == "van-ban":
+            keys = [row["task"].document.number or row["task"].document.title[:80]]
+        elif group_by == "tinh":
+            keys = sorted({_province_name(u) for u in row["leads"]}) or ["(Trung ương)"]
+        else:
+            keys = [u.name for u in row["leads"]] or ["(Chưa giao đơn vị)"]
+        for key in keys:
+            groups.setdefault(key, []).append(row)
+    unassigned = task_list_related(default_task_order(unassigned_tasks(scope)))
+    unparsed = task_list_related(
+        default_task_order(
+            scope.filter(deadline_kind=DeadlineKind.UNKNOWN).exclude(deadline_text="")
+        )
+    )
+    return render(
+        request,
+        "tasks/overdue_review.html",
+        {
+            "groups": sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])),
+            "total": len(rows),
+            "buckets": buckets,
+            "group_by": group_by,
+            "unassigned": unassigned[:200],
+            "unassigned_count": unassigned.count(),
+            "unparsed": unparsed[:200],
+            "today": today,
+        },
+    )
+
+
+def _province_name(unit: Unit) -> str:
+    if unit.province_id:
+        return unit.province.name if unit.province else "(Tỉnh)"
+    return "(Trung ương)"
+
+
+def _task_or_404(user: User, pk: int) -> Task:
+    task = (
+        task_visible_to(user)
+        .filter(pk=pk)
+        .select_related("document", "parent", "implements__document")
+        .first()
+    )
+    if task is None:
+        raise Http404
+    return task
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request.user, pk)
+    return render(request, "tasks/task_detail.html", _task_context(request, task))
+
+
+def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
+    today = timezone.localdate()
+    task = (
+        Task.objects.filter(pk=task.pk)
+        .select_related("document", "parent", "implements__document")
+        .prefetch_related("assignments__unit", "tracks__unit", "tracks__via")
+        .get()
+    )
+    view = task_status_for(task, today)
+    above, below = document_chain(task.document)
+    up_chain = []
+    higher = task.implements
+    while higher is not None and len(up_chain) < 6:
+        up_chain.append(higher)
+        higher = Task.objects.select_related("document", "implements").get(pk=higher.pk).implements
+    my_units = set(user_units(request.user).values_list("pk", flat=True))
+    reports = (
+        report_visible_to(request.user)
+        .filter(track__task=task)
+        .select_related("track__unit", "author", "decided_by")
+        .prefetch_related("evidence")
+        .order_by("-period_year", "-period_quarter", "track__unit__name")
+    )
+    quarter = (today.month - 1) // 3 + 1
+    writable = [
+        t
+        for t in task.tracks.all()
+        if t.unit_id in my_units and is_officer_of_track(request.user, t)
+    ]
+    forms = {}
+    for track in writable:
+        draft = next(
+            (
+                r
+                for r in reports
+                if r.track_id == track.pk
+                and r.period_year == today.year
+                and r.period_quarter == quarter
+            ),
+            None,
+        )
+        initial = {"year": today.year, "quarter": quarter, "percent": track.percent}
+        if draft is not None:
+            initial.update(
+                percent=draft.percent,
+                narrative=draft.narrative,
+                completed_on=draft.completed_on,
+                version=draft.version,
+            )
+        if draft is not None and draft.state not in (ReportState.DRAFT, ReportState.RETURNED):
+            continue  # submitted or approved: nothing to edit this quarter
+        forms[track.pk] = (draft, ReportForm(initial=initial, prefix=f"t{track.pk}"))
+    forms.update(extra.pop("forms", {}))  # type: ignore[arg-type]
+    history = _changes(list(task.history.select_related("history_user")[:50]))
+    report_history = _changes(
+        list(
+            ProgressReport.history.filter(id__in=[r.pk for r in reports])
+            .select_related("history_user", "track__unit")
+            .order_by("-history_date")[:100]
+        )
+    )
+    return {
+        "task": task,
+        "view": view,
+        "track_status": {ts.track.pk: TaskStatus(ts.status.value) for ts in view.tracks},
+        "status_label": TaskStatus(view.status.value),
+        "above": above,
+        "below": below,
+        "up_chain": up_chain,
+        "down": task.implemented_by.select_related("document").all()[:100],
+        "children": task.children.all(),
+        "indicators": task.indicators.all(),
+        "reports": reports,
+        "can_approve": {r.pk for r in reports if request.user.has_perm("tasks.approve_report", r)},
+        "can_return": {r.pk for r in reports if request.user.has_perm("tasks.return_report", r)},
+        "forms": [(t, *forms[t.pk]) for t in writable if t.pk in forms],
+        "is_leader_of": my_units,
+        "comments": task.comments.select_related("author"),
+        "explanations": task.explanations.select_related("unit", "requested_by", "answered_by"),
+        "explanation_form": ExplanationRequestForm(
+            units=[a.unit for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
+        )
+        if user_is_reviewer(request.user)
+        else None,
+        "answer_form": ExplanationAnswerForm(),
+        "comment_form": CommentForm(),
+        "history": history,
+        "report_history": report_history,
+        "today": today,
+        **extra,
+    }
+
+
+HIDDEN_HISTORY_FIELDS = {
+    "version",
+    "updated_at",
+    "position",
+    "submitted_at",
+    "decided_at",
+    "decided_by",
+    "author",
+    "created_at",
+}
+HISTORY_TYPES = {"+": "tạo mới", "~": "sửa", "-": "xóa"}
+
+
+def _changes(records: list) -> list[tuple[object, str, list]]:
+    """Each history record with what changed against the previous record of the same row
+    (the list is newest first; no extra queries)."""
+    out = []
+    for i, record in enumerate(records):
+        older = next((r for r in records[i + 1 :] if r.id == record.id), None)
+        changes = []
+        if older is not None:
+            changes = [
+                (record._meta.get_field(c.field).verbose_name, c.old, c.new)
+                for c in record.diff_against(older).changes
+                if c.field not in HIDDEN_HISTORY_FIELDS
+            ]
+        out.append((record, HISTORY_TYPES.get(record.history_type, ""), changes))
+    return out
+
+
+@login_required
+@require_POST
+def report_save_view(request: HttpRequest, pk: int, track_id: int) -> HttpResponse:
+    """Save a draft (and optionally submit it) for one track and quarter, with evidence."""
+    task = _task_or_404(request.user, pk)
+    track = get_object_or_404(TaskTrack, pk=track_id, task=task)
+    form = ReportForm(request.POST, request.FILES, prefix=f"t{track.pk}")
+    if not form.is_valid():
+        messages.error(request, "Báo cáo chưa lưu: hãy sửa các ô được đánh dấu.")
+        return render(
+            request,
+            "tasks/task_detail.html",
+            _task_context(request, task, forms={track.pk: (None, form)}),
+            status=400,
+        )
+    data = form.cleaned_data
+    try:
+        submit = request.POST.get("action") == "submit"
+        report_save(
+            track=track,
+            user=request.user,
+            year=data["year"],
+            quarter=data["quarter"],
+            percent=data["percent"],
+            narrative=data["narrative"],
+            completed_on=data["completed_on"],
+            version=data["version"],
+            today=timezone.localdate(),
+            submit=submit,
+            files=[(f.name, f.read()) for f in data["files"] if f.size > 0],
+        )
+        if submit:
+            messages.success(request, "Đã gửi báo cáo để lãnh đạo đơn vị duyệt.")
+        else:
+            messages.success(request, "Đã lưu bản nháp.")
+    except StaleVersion as exc:
+        form.add_error(None, exc.message)
+        stored = ProgressReport.objects.filter(
+            track=track, period_year=data["year"], period_quarter=data["quarter"]
+        ).first()
+        return render(
+            request,
+            "tasks/task_detail.html",
+            _task_context(request, task, forms={track.pk: (stored, form)}, conflict=stored),
+            status=409,
+        )
+    except ReportError as exc:
+        if isinstance(exc, NotAllowed):
+            record_refusal(request, f"báo cáo phần việc {track.pk}: {exc.message}")
+        form.add_error(None, exc.message)
+        return render(
+            request,
+            "tasks/task_detail.html",
+            _task_context(request, task, forms={track.pk: (None, form)}),
+            status=400,
+        )
+    return redirect(reverse("task-detail", args=[task.pk]) + f"#phan-viec-{track.pk}")
+
+
+def _decide(request: HttpRequest, report_id: int, approve: bool) -> HttpResponse:
+    report = report_visible_to(request.user).filter(pk=report_id).select_related("track").first()
+    if report is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    task_url = reverse("task-detail", args=[report.track.task_id])
+    if not form.is_valid():
+        messages.error(request, "Yêu cầu không hợp lệ; hãy tải lại trang.")
+        return redirect(task_url)
+    try:
+        if approve:
+            report_approve(
+                report_id=report.pk, user=request.user, version=form.cleaned_data["version"]
+            )
+            messages.success(request, "Đã duyệt báo cáo.")
+        else:
+            report_return(
+                report_id=report.pk,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Đã trả lại báo cáo.")
+    except ReportError as exc:
+        if isinstance(exc, NotAllowed):
+            record_refusal(request, f"xử lý báo cáo {report.pk}: {exc.message}")
+        messages.error(request, exc.message)
+    return redirect(task_url + f"#bao-cao-{report.pk}")
+
+
+@login_required
+@require_POST
+def report_approve_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _decide(request, report_id, approve=True)
+
+
+@login_required
+@require_POST
+def report_return_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _decide(request, report_id, approve=False)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment_add(task=task, user=request.user, text=form.cleaned_data["text"])
+            messages.success(request, "Đã ghi ý kiến.")
+        except ReportError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Ý kiến không được để trống.")
+    return redirect(reverse("task-detail", args=[task.pk]) + "#y-kien")
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Served only to those who may see the report; always as an attachment."""
+    evidence = Evidence.objects.filter(pk=pk, report__in=report_visible_to(request.user)).first()
+    if evidence is None:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def explanation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request.user, pk)
+    leads = [a.unit for a in task.assignments.select_related("unit").filter(role="lead")]
+    form = ExplanationRequestForm(request.POST, units=leads)
+    if form.is_valid():
+        try:
+            explanation_request(
+                task=task,
+                unit=form.cleaned_data["unit"],
+                user=request.user,
+                question=form.cleaned_data["question"],
+                answer_by=form.cleaned_data["answer_by"],
+                today=timezone.localdate(),
+            )
+            messages.success(request, "Đã gửi yêu cầu giải trình.")
+        except ReportError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(
+            request,
+            "Yêu cầu giải trình chưa gửi: "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+    return redirect(reverse("task-detail", args=[task.pk]) + "#giai-trinh")
+
+
+@login_required
+@require_POST
+def explanation_answer_view(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
+    task = _task_or_404(request.user, pk)
+    explanation = get_object_or_404(task.explanations, pk=request_id)
+    form = ExplanationAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            explanation_answer(
+                request_id=explanation.pk, user=request.user, answer=form.cleaned_data["answer"]
+            )
+            messages.success(request, "Đã gửi giải trình.")
+        except ReportError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Nội dung giải trình không được để trống.")
+    return redirect(reverse("task-detail", args=[task.pk]) + "#giai-trinh")
