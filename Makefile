@@ -8,7 +8,7 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck check-deploy migrate seed clean
+.PHONY: install run test lint typecheck check-deploy migrate seed clean bench
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
@@ -52,6 +52,11 @@ typecheck: install
 check-deploy: install
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-check-only-$$(date +%s)-not-a-real-secret-key-000000} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-localhost} $(PY) manage.py check --deploy --fail-level WARNING
+
+# Synthetic data set on PostgreSQL, gunicorn on loopback; results in bench/results/<date>.json.
+# SIZE=tiny|small|medium|national (default national). Timings are reported, never asserted.
+bench: install
+	$(PY) -m bench.run $(if $(SIZE),--size $(SIZE),)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api_urls")),
+    path("thong-bao/", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("", include("tasks.urls")),
     path("", include("documents.urls")),

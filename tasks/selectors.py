@@ -23,39 +23,60 @@ def user_sees_everything(user: User) -> bool:
     return Membership.objects.filter(user=user, role=Role.REVIEWER, unit__reviews_all=True).exists()
 
 
+def _roles(user: User) -> tuple[list[int], list[int], bool]:
+    """(units where the user is officer or leader, units where reviewer, reviews all) in one
+    query."""
+    own: list[int] = []
+    reviewing: list[int] = []
+    everything = False
+    rows = Membership.objects.filter(user=user).values_list("unit_id", "role", "unit__reviews_all")
+    for unit_id, role, reviews_all in rows:
+        if role == Role.REVIEWER:
+            reviewing.append(unit_id)
+            everything |= reviews_all
+        else:
+            own.append(unit_id)
+    return own, reviewing, everything
+
+
 def task_visible_to(user: User) -> QuerySet[Task]:
-    """Tasks ``user`` may see, as one query.
+    """Tasks ``user`` may see.
 
     Officers and leaders see the tasks their units lead or coordinate (directly, or as a
     member of a collective assignee), the sub-tasks and parents of those, and the
     higher-level tasks they implement. Reviewers see every task of the documents their
     body monitors; a body that reviews all (Ban Kinh tế Trung ương) and admins see all.
     Anything else does not exist for the user (a 404, never a 403).
+
+    The user's unit ids are read first (two small queries) so the list query filters by
+    plain id lists the indexes serve, whatever the number of tasks.
     """
     if not user.is_authenticated or not user.is_active:
         return Task.objects.none()
-    if user_sees_everything(user):
+    if user.is_superuser:
         return Task.objects.all()
-    own = _member_units(user, (Role.OFFICER, Role.LEADER))
-    groups = Unit.objects.filter(members__in=own)
-    assigned = Q(
-        Exists(
-            TaskAssignment.objects.filter(task=OuterRef("pk")).filter(
-                Q(unit__in=own) | Q(unit__in=groups)
+    own, reviewing, everything = _roles(user)
+    if everything:
+        return Task.objects.all()
+    condition = Q(pk__in=[])
+    if own:
+        groups = list(
+            Unit.members.through.objects.filter(to_unit_id__in=own).values_list(
+                "from_unit_id", flat=True
             )
         )
-    ) | Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"), unit__in=own)))
-    base = Task.objects.filter(assigned)
-    monitored = Document.objects.filter(monitors__in=_member_units(user, (Role.REVIEWER,))).values(
-        "pk"
-    )
-    return Task.objects.filter(
-        assigned
-        | Q(parent__in=base.values("pk"))
-        | Q(pk__in=base.values("parent_id"))
-        | Q(pk__in=base.values("implements_id"))
-        | Q(document__in=monitored)
-    )
+        assigned = TaskAssignment.objects.filter(unit_id__in=own + groups).values("task_id")
+        base = Task.objects.filter(pk__in=assigned)
+        condition = (
+            Q(pk__in=assigned)
+            | Q(parent_id__in=assigned)
+            | Q(pk__in=base.values("parent_id"))
+            | Q(pk__in=base.values("implements_id"))
+        )
+    if reviewing:
+        monitored = Document.monitors.through.objects.filter(unit_id__in=reviewing)
+        condition |= Q(document_id__in=monitored.values("document_id"))
+    return Task.objects.filter(condition)
 
 
 def task_get_for_user(user: User, pk: int) -> Task | None:

@@ -10,11 +10,15 @@ CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip(f"không có Chromium tại {CHROMIUM} (apt-get install chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Only while the browser tests run: left set, it leaks into later tests' subprocesses
+    # (`check --deploy` refuses it, async.E001).
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    request_cleanup = mp.undo
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -30,8 +34,11 @@ def browser():
                 "--disable-quic",
             ],
         )
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            request_cleanup()
 
 
 @pytest.fixture
