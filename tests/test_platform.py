@@ -122,3 +122,15 @@ def test_sessions_expire_after_30_idle_minutes_and_12_hours(client, db, settings
     session.save()
     client.get("/healthz")
     assert "_auth_user_id" not in client.session
+
+
+def test_nul_characters_are_refused_not_500(client, db):
+    from accounts.models import User
+
+    client.force_login(User.objects.create_user("nul", password="x-123456789"))
+    response = client.get("/api/v1/tasks/", {"q": "quy\x00hoach"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert client.get("/viec-cua-toi/", {"q": "\x00"}).status_code == 400
+    client.cookies["sessionid"] = "abc\x00def"
+    assert client.get("/healthz").status_code == 200

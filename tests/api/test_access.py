@@ -108,3 +108,29 @@ def test_a_token_cannot_be_created_for_someone_else(seeded):
     )
     assert response.status_code == 201
     assert ApiToken.objects.get().user.username == "bkhdt.canbo"
+
+
+def test_each_token_has_its_own_budget_and_gets_a_clear_429(seeded, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    from accounts.models import User
+    from accounts.services import api_token_create
+    from portal.api import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
+    user = User.objects.get(username="laichau.canbo")
+    _, first = api_token_create(user=user, name="a")
+    _, second = api_token_create(user=user, name="b")
+    client = APIClient()
+    statuses = [
+        client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {first}").status_code
+        for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {first}")
+    assert response.json()["error"]["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0
+    assert client.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
+    cache.clear()
