@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.vietnamese import nfc, nfc_multiline
@@ -141,21 +140,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if wait:
             response.data["error"]["retry_after_seconds"] = int(wait)
     return response
-
-
-class TokenRateThrottle(SimpleRateThrottle):
-    """Requests per API token (each token has its own budget); a browser session counts
-    per user. Over the rate: 429 with Retry-After and the error format."""
-
-    scope = "token"
-
-    def get_cache_key(self, request: Any, view: Any) -> str | None:
-        from accounts.models import ApiToken
-
-        if isinstance(request.auth, ApiToken):
-            ident = f"t{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"u{request.user.pk}"
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}

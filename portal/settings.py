@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["portal.api.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.TokenRateThrottle"],
     # Per token (per process cache unless CACHE_URL points at Redis in production).
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="1200/min")},
     "EXCEPTION_HANDLER": "portal.api.exception_handler",

@@ -116,7 +116,7 @@ def test_each_token_has_its_own_budget_and_gets_a_clear_429(seeded, monkeypatch)
 
     from accounts.models import User
     from accounts.services import api_token_create
-    from portal.api import TokenRateThrottle
+    from portal.throttling import TokenRateThrottle
 
     cache.clear()
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
