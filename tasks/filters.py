@@ -12,7 +12,7 @@ from portal.vietnamese import nfc, strip_accents
 from tasks.choices import AssignmentRole, ReportState, TaskStatus
 from tasks.models import ProgressReport, Task, TaskAssignment
 from tasks.status import Status
-from tasks.status_view import status_condition
+from tasks.status_view import StatusQuery
 
 ORDERINGS = {
     "due_on": (F("due_on").asc(nulls_last=True), "id"),
@@ -71,6 +71,14 @@ class TaskFilter(django_filters.FilterSet):
     def __init__(self, *args, today: dt.date | None = None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        self._status_query: StatusQuery | None = None
+
+    @property
+    def status_query(self) -> StatusQuery:
+        """The status conditions of ``today``, read once per filter set."""
+        if self._status_query is None:
+            self._status_query = StatusQuery.on(self.today)
+        return self._status_query
 
     def filter_document(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         value = value.strip()
@@ -105,15 +113,16 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(title__unaccent__icontains=words)
 
     def filter_overdue(self, queryset: QuerySet[Task], name: str, value: bool) -> QuerySet[Task]:
-        condition = status_condition(queryset, [Status.OVERDUE], self.today)
-        return queryset.filter(condition) if value else queryset.exclude(condition)
+        query = self.status_query
+        overdue = [Status.OVERDUE]
+        return query.filter(queryset, overdue) if value else query.exclude(queryset, overdue)
 
     def filter_status(
         self, queryset: QuerySet[Task], name: str, value: list[str]
     ) -> QuerySet[Task]:
         if not value:
             return queryset
-        return queryset.filter(status_condition(queryset, [Status(v) for v in value], self.today))
+        return self.status_query.filter(queryset, [Status(v) for v in value])
 
     def filter_ordering(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         return queryset.order_by(*ORDERINGS[value]) if value in ORDERINGS else queryset

@@ -94,7 +94,15 @@ class Task(models.Model):
                 name="task_starts_before_due",
             ),
         ]
-        indexes = [models.Index(fields=["deadline_kind", "due_on"], name="task_deadline_idx")]
+        indexes = [
+            models.Index(fields=["deadline_kind", "due_on"], name="task_deadline_idx"),
+            # The distinct recurring deadlines that list filters judge (tasks.status_view).
+            models.Index(
+                fields=["deadline_text", "starts_on", "recurrence"],
+                condition=Q(deadline_kind=DeadlineKind.RECURRING),
+                name="task_recurring_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ref} – {self.title[:80]}"
@@ -124,7 +132,10 @@ class TaskAssignment(models.Model):
     """
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    # Indexed by assignment_unit_role_idx, which also serves the "tasks of a unit" filters.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     role = models.CharField(_("vai trò"), max_length=12, choices=AssignmentRole.choices)
     printed_name = models.CharField(_("tên như in"), max_length=400, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -136,6 +147,11 @@ class TaskAssignment(models.Model):
         ordering = ["role", "position"]
         constraints = [
             models.UniqueConstraint(fields=["task", "unit", "role"], name="assignment_unique"),
+        ]
+        indexes = [
+            # A unit's tasks by role, read from the index alone (lists filtered by lead unit,
+            # the visibility scope of the unit's officers).
+            models.Index(fields=["unit", "role", "task"], name="assignment_unit_role_idx"),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +166,8 @@ class TaskTrack(models.Model):
     the report approval service writes it, so status stays computed from approved progress.
     """
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tracks")
+    # Indexed by track_completion_idx (and track_unique), both led by the task.
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tracks", db_index=False)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="tracks")
     via = models.ForeignKey(
         Unit,
@@ -172,6 +189,10 @@ class TaskTrack(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "unit"], name="track_unique"),
             models.CheckConstraint(condition=Q(percent__lte=100), name="track_percent_range"),
+        ]
+        indexes = [
+            # The task's completion date (tasks.status_view) from the index alone.
+            models.Index(fields=["task", "completed_on"], name="track_completion_idx"),
         ]
 
     def __str__(self) -> str:

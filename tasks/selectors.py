@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.choices import Role
 from accounts.models import Membership, Unit, User
@@ -39,6 +39,15 @@ def _roles(user: User) -> tuple[list[int], list[int], bool]:
     return own, reviewing, everything
 
 
+def _with_groups(units: list[int]) -> list[int]:
+    """``units`` and the collective assignees they belong to ("Tỉnh uỷ các địa phương trong
+    vùng" assigns work to each of its members)."""
+    groups = Unit.members.through.objects.filter(to_unit_id__in=units).values_list(
+        "from_unit_id", flat=True
+    )
+    return sorted({*units, *groups})
+
+
 def task_visible_to(user: User) -> QuerySet[Task]:
     """Tasks ``user`` may see.
 
@@ -48,8 +57,9 @@ def task_visible_to(user: User) -> QuerySet[Task]:
     body monitors; a body that reviews all (Ban Kinh tế Trung ương) and admins see all.
     Anything else does not exist for the user (a 404, never a 403).
 
-    The user's unit ids are read first (two small queries) so the list query filters by
-    plain id lists the indexes serve, whatever the number of tasks.
+    The user's unit ids are read first (two small queries). Each way of seeing a task is a
+    correlated EXISTS on the assignment indexes, so PostgreSQL probes them for the rows the
+    other filters leave (a page of one unit's tasks) or hashes them for a whole list.
     """
     if not user.is_authenticated or not user.is_active:
         return Task.objects.none()
@@ -60,18 +70,12 @@ def task_visible_to(user: User) -> QuerySet[Task]:
         return Task.objects.all()
     condition = Q(pk__in=[])
     if own:
-        groups = list(
-            Unit.members.through.objects.filter(to_unit_id__in=own).values_list(
-                "from_unit_id", flat=True
-            )
-        )
-        assigned = TaskAssignment.objects.filter(unit_id__in=own + groups).values("task_id")
-        base = Task.objects.filter(pk__in=assigned)
+        theirs = TaskAssignment.objects.filter(unit_id__in=_with_groups(own))
         condition = (
-            Q(pk__in=assigned)
-            | Q(parent_id__in=assigned)
-            | Q(pk__in=base.values("parent_id"))
-            | Q(pk__in=base.values("implements_id"))
+            Q(Exists(theirs.filter(task=OuterRef("pk"))))
+            | Q(Exists(theirs.filter(task=OuterRef("parent_id"))))  # a sub-task of theirs
+            | Q(Exists(theirs.filter(task__parent=OuterRef("pk"))))  # the parent of theirs
+            | Q(Exists(theirs.filter(task__implements=OuterRef("pk"))))  # what theirs serve
         )
     if reviewing:
         monitored = Document.monitors.through.objects.filter(unit_id__in=reviewing)
@@ -105,22 +109,27 @@ def user_is_reviewer(user: User) -> bool:
 def task_assigned_to_user(user: User, role: str | None = None) -> QuerySet[Task]:
     """ "Việc của tôi": tasks the user's units lead or coordinate, directly or as a member of
     a collective assignee. ``role`` narrows to lead or coordinate."""
-    own = user_units(user)
-    groups = Unit.objects.filter(members__in=own)
-    assignments = TaskAssignment.objects.filter(task=OuterRef("pk")).filter(
-        Q(unit__in=own) | Q(unit__in=groups)
-    )
+    own, _, _ = _roles(user)
+    if not own:
+        return Task.objects.none()
+    assignments = TaskAssignment.objects.filter(task=OuterRef("pk"), unit_id__in=_with_groups(own))
     if role:
         assignments = assignments.filter(role=role)
     condition = Q(Exists(assignments))
     if role in (None, "lead"):
-        condition |= Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"), unit__in=own)))
+        condition |= Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"), unit_id__in=own)))
     return Task.objects.filter(condition)
 
 
 def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """What a task list shows, fetched in a constant number of queries."""
-    return tasks.select_related("document").prefetch_related("assignments__unit", "tracks__unit")
+    """What a task list shows, fetched in a constant number of queries. The document comes
+    in its own query too: joined, PostgreSQL cannot estimate how few rows the visibility
+    and status conditions leave and may pick a join that reads every document per row."""
+    return tasks.prefetch_related(
+        "document",
+        Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit")),
+        Prefetch("tracks", queryset=TaskTrack.objects.select_related("unit")),
+    )
 
 
 def unassigned_tasks(tasks: QuerySet[Task]) -> QuerySet[Task]:

@@ -2,28 +2,47 @@
 
 The rules live in the pure ``tasks.status``; this module feeds it the stored deadline and
 the tracks' approved completion dates, and expresses the same rules as database conditions
-so lists can filter by status without judging every row in Python.
+so lists filter, count and order by status without judging rows in Python.
 
 Decisions
 ---------
 - A task's status is the ``rollup`` of its tracks' statuses; a task with no tracks is judged
   with ``completed_on=None``. ``days_overdue`` is the largest of its tracks'.
-- DATE, PERIOD, ONGOING and UNKNOWN tasks are judged in the database (the conditions below
-  agree with ``tasks.status`` on every case; a test holds them to it). RECURRING and EVENT
-  tasks depend on occurrence windows and on the event date plus a grace period, so their
-  rows (a small share of any list) are loaded once and judged by the pure function; the
-  filter then matches them by id. The result is exact for every status.
+- The rollup equals judging the deadline once, with one completion date for the whole task:
+  NULL while any track is open (or there are none), else the latest track's completion
+  (a task is late exactly when its last track was) or, for a RECURRING deadline, the
+  earliest (a recurring track's status only gets better as its completion date moves
+  later, so the worst track is the earliest). The database computes that date with one
+  aggregate over the task's tracks (``completed_last`` / ``completed_first``), and the
+  conditions below compare it with the deadline columns. A test holds them to the pure
+  function on a table of cases.
+- RECURRING tasks are judged per distinct (phrase, start) pair: ``recurring_steps`` turns
+  each into a few date ranges of the completion date, read once per request (one small
+  query) instead of once per row. EVENT tasks fall due ``DEFAULT_EVENT_DUE_DAYS`` after the
+  recorded event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression
 
+from portal.db import AddDays
 from tasks.choices import AssignmentRole
 from tasks.choices import DeadlineKind as StoredKind
 from tasks.deadlines import (
@@ -34,12 +53,16 @@ from tasks.deadlines import (
     quarter_end,
     quarter_of,
 )
-from tasks.models import Task, TaskTrack
-from tasks.services import document_reference_date
-from tasks.status import Status, days_overdue, rollup, task_status
-
-# Kinds whose status needs the pure function row by row (see the module docstring).
-_JUDGED_IN_PYTHON = (StoredKind.RECURRING, StoredKind.EVENT)
+from tasks.models import Task, TaskAssignment, TaskTrack
+from tasks.status import (
+    DEFAULT_EVENT_DUE_DAYS,
+    RecurringSteps,
+    Status,
+    days_overdue,
+    recurring_steps,
+    rollup,
+    task_status,
+)
 
 
 @dataclass(frozen=True)
@@ -55,11 +78,22 @@ class TaskStatusView:
     tracks: tuple[TrackStatus, ...]
 
 
+@lru_cache(maxsize=4096)
+def _recurring_deadline(text: str, starts_on: dt.date | None, recurrence: str) -> Deadline:
+    """A recurring deadline from its printed phrase (which holds the rhythms and the day of
+    the year; it never depends on the document's date) and its stored start."""
+    deadline = parse_deadline(text)
+    if deadline.kind is not DeadlineKind.RECURRING:  # the parser changed since it was stored
+        rhythm = Recurrence(recurrence or Recurrence.YEARLY)
+        deadline = Deadline(text, DeadlineKind.RECURRING, recurrence=rhythm, recurrences=(rhythm,))
+    return replace(deadline, starts_on=starts_on)
+
+
 def stored_deadline(task: Task) -> Deadline:
     """The task's deadline from its stored columns. A recurring deadline is read again from
-    its printed phrase (pure and cheap): its occurrences need parts that are not stored."""
+    its printed phrase (pure, cached): its occurrences need parts that are not stored."""
     if task.deadline_kind == StoredKind.RECURRING:
-        return parse_deadline(task.deadline_text, document_reference_date(task.document))
+        return _recurring_deadline(task.deadline_text, task.starts_on, task.recurrence)
     return Deadline(
         text=task.deadline_text,
         kind=DeadlineKind(task.deadline_kind),
@@ -74,8 +108,8 @@ def stored_deadline(task: Task) -> Deadline:
 def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
     """Status of a task and of each of its tracks on ``today``.
 
-    Uses ``task.tracks.all()``: prefetch ``tracks__unit`` (and select ``document``) when
-    calling this for a list, or it costs queries per row.
+    Uses ``task.tracks.all()``: prefetch ``tracks__unit`` when calling this for a list, or
+    it costs queries per row.
     """
     deadline = stored_deadline(task)
 
@@ -102,57 +136,211 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
 
 # --------------------------------------------------------------------------- as filters
 
-
-def _db_condition(status: Status, today: dt.date) -> Q:
-    """Tasks of the kinds judged in the database that have ``status`` on ``today``."""
-    tracks = TaskTrack.objects.filter(task=OuterRef("pk"))
-    any_track = Q(Exists(tracks))
-    open_track = Q(Exists(tracks.filter(completed_on__isnull=True)))
-    late_track = Q(Exists(tracks.filter(completed_on__gt=OuterRef("due_on"))))
-    is_open = open_track | ~any_track  # a task with no tracks is judged as open
-    is_done = any_track & ~open_track
-    dated = Q(deadline_kind__in=(StoredKind.DATE, StoredKind.PERIOD), due_on__isnull=False)
-    undated = Q(deadline_kind=StoredKind.UNKNOWN) | Q(
-        deadline_kind__in=(StoredKind.DATE, StoredKind.PERIOD), due_on__isnull=True
-    )
-    this_quarter_end = quarter_end(today.year, quarter_of(today))
-    conditions: dict[Status, Q] = {
-        Status.OVERDUE: dated & Q(due_on__lt=today) & is_open,
-        Status.IN_PROGRESS: dated & Q(due_on__gte=today, due_on__lte=this_quarter_end) & is_open,
-        Status.NOT_DUE: dated & Q(due_on__gt=this_quarter_end) & is_open,
-        Status.DONE_LATE: dated & is_done & late_track,
-        Status.DONE_ON_TIME: (dated & is_done & ~late_track) | (undated & is_done),
-        Status.UNDETERMINED: undated & is_open,
-        Status.ONGOING: Q(deadline_kind=StoredKind.ONGOING),
-        Status.AWAITING_EVENT: Q(pk__in=[]),
-    }
-    return conditions[status]
+_DATED = (StoredKind.DATE, StoredKind.PERIOD)
+AGE_BUCKETS = (("1-30", 1, 30), ("31-90", 31, 90), (">90", 91, None))
 
 
-def status_condition(tasks: QuerySet[Task], statuses: Iterable[Status], today: dt.date) -> Q:
-    """A condition matching the rows of ``tasks`` whose computed status is one of
-    ``statuses`` on ``today``. Loads and judges only the RECURRING and EVENT rows."""
-    wanted = set(statuses)
-    condition = Q(pk__in=[])
-    for status in wanted:
-        condition |= _db_condition(status, today)
-    judged = (
-        tasks.filter(deadline_kind__in=_JUDGED_IN_PYTHON)
-        .select_related("document")
-        .prefetch_related("tracks")
-        .order_by()
-    )
-    ids = [task.pk for task in judged if task_status_for(task, today).status in wanted]
-    return (~Q(deadline_kind__in=_JUDGED_IN_PYTHON) & condition) | Q(pk__in=ids)
+class TaskCompletion(Func):
+    """The task's completion date: the latest (``MAX``) or earliest (``MIN``) of its tracks'
+    completion dates once every track is complete; NULL while one is open, and with no
+    tracks (COUNT(*) = 0 = COUNT(date), and MAX over no rows is NULL).
+
+    Written as one SQL template rather than an ORM Subquery: the status conditions refer to
+    it several times, and compiling an ORM subquery at every reference cost more per request
+    than the database's whole work on the list (``make bench``). Plain SQL that PostgreSQL
+    and SQLite read alike; the outer task's id is compiled by Django."""
+
+    output_field = DateField()
+
+    def __init__(self, aggregate: str) -> None:
+        if aggregate not in ("MAX", "MIN"):
+            raise ValueError(aggregate)
+        track = TaskTrack._meta
+        task_id = track.get_field("task").column
+        completed = track.get_field("completed_on").column
+        # Names from the model's metadata only: no input reaches the text.
+        template = (
+            f"(SELECT CASE WHEN COUNT(*) = COUNT(tr.{completed}) THEN {aggregate}(tr.{completed})"  # noqa: S608
+            f" END FROM {track.db_table} tr WHERE tr.{task_id} = %(expressions)s)"
+        )
+        super().__init__(F("pk"), template=template)
+
+
+@dataclass(frozen=True)
+class _RecurringGroup:
+    steps: RecurringSteps
+    member: Q  # the tasks judged by these steps
+
+
+class StatusQuery:
+    """The computed status of tasks on one day as database conditions.
+
+    ``StatusQuery.on(today)`` reads the distinct recurring deadlines (one query); then
+    ``filter``, ``exclude``, ``counts`` and ``overdue`` add no per-row work in Python.
+    """
+
+    def __init__(
+        self, today: dt.date, recurring: Iterable[tuple[str, dt.date | None, str]] = ()
+    ) -> None:
+        self.today = today
+        by_steps: dict[RecurringSteps, dict[dt.date | None, list[str]]] = {}
+        for text, starts_on, recurrence in recurring:
+            steps = recurring_steps(_recurring_deadline(text, starts_on, recurrence), today)
+            by_steps.setdefault(steps, {}).setdefault(starts_on, []).append(text)
+        self._recurring = []
+        for steps, starts in by_steps.items():
+            member = Q(pk__in=[])
+            for starts_on, texts in starts.items():
+                start = Q(starts_on__isnull=True) if starts_on is None else Q(starts_on=starts_on)
+                member |= start & Q(deadline_text__in=sorted(set(texts)))
+            member = Q(deadline_kind=StoredKind.RECURRING) & member
+            self._recurring.append(_RecurringGroup(steps, member))
+
+    @classmethod
+    def on(cls, today: dt.date) -> StatusQuery:
+        pairs = (
+            Task.objects.filter(deadline_kind=StoredKind.RECURRING)
+            .order_by()
+            .values_list("deadline_text", "starts_on", "recurrence")
+            .distinct()
+        )
+        return cls(today, pairs)
+
+    # ------------------------------------------------------------------ building blocks
+
+    @staticmethod
+    def prepare(tasks: QuerySet[Task]) -> QuerySet[Task]:
+        """``tasks`` with the completion dates the conditions compare (not selected)."""
+        if "completed_last" in tasks.query.annotations:
+            return tasks
+        return tasks.alias(
+            completed_last=TaskCompletion("MAX"), completed_first=TaskCompletion("MIN")
+        )
+
+    def _recurring_condition(self, status: Status) -> Q:
+        condition = Q(pk__in=[])
+        for group in self._recurring:
+            steps = group.steps
+            ranges = Q(completed_first__isnull=True) if steps.without is status else Q(pk__in=[])
+            for index, (first, step_status) in enumerate(steps.steps):
+                if step_status is not status:
+                    continue
+                in_range = Q(completed_first__isnull=False)
+                if first != dt.date.min:
+                    in_range &= Q(completed_first__gte=first)
+                if index + 1 < len(steps.steps):
+                    in_range &= Q(completed_first__lt=steps.steps[index + 1][0])
+                ranges |= in_range
+            condition |= group.member & ranges
+        return condition
+
+    def condition(self, status: Status) -> Q:
+        """Tasks with ``status`` on the day (on a queryset passed through ``prepare``)."""
+        today = self.today
+        this_quarter_end = quarter_end(today.year, quarter_of(today))
+        shift = dt.timedelta(days=DEFAULT_EVENT_DUE_DAYS)
+        open_ = Q(completed_last__isnull=True)
+        done = Q(completed_last__isnull=False)
+        dated = Q(deadline_kind__in=_DATED, due_on__isnull=False)
+        undated = Q(deadline_kind=StoredKind.UNKNOWN) | Q(
+            deadline_kind__in=_DATED, due_on__isnull=True
+        )
+        waiting = Q(deadline_kind=StoredKind.EVENT, event_on__isnull=True)
+        happened = Q(deadline_kind=StoredKind.EVENT, event_on__isnull=False)
+        event_due = AddDays(F("event_on"), DEFAULT_EVENT_DUE_DAYS)
+        conditions: dict[Status, Q] = {
+            Status.OVERDUE: (dated & Q(due_on__lt=today) & open_)
+            | (happened & Q(event_on__lt=today - shift) & open_),
+            Status.IN_PROGRESS: (dated & Q(due_on__gte=today, due_on__lte=this_quarter_end) & open_)
+            | (
+                happened
+                & Q(event_on__gte=today - shift, event_on__lte=this_quarter_end - shift)
+                & open_
+            ),
+            Status.NOT_DUE: (dated & Q(due_on__gt=this_quarter_end) & open_)
+            | (happened & Q(event_on__gt=this_quarter_end - shift) & open_),
+            Status.DONE_LATE: (dated & Q(completed_last__gt=F("due_on")))
+            | (happened & Q(completed_last__gt=event_due)),
+            Status.DONE_ON_TIME: (dated & Q(completed_last__lte=F("due_on")))
+            | (happened & Q(completed_last__lte=event_due))
+            | ((undated | waiting) & done),
+            Status.UNDETERMINED: undated & open_,
+            Status.AWAITING_EVENT: waiting & open_,
+            Status.ONGOING: Q(deadline_kind=StoredKind.ONGOING),
+        }
+        return conditions[status] | self._recurring_condition(status)
+
+    def any_of(self, statuses: Iterable[Status]) -> Q:
+        condition = Q(pk__in=[])
+        for status in set(statuses):
+            condition |= self.condition(status)
+        return condition
+
+    # ------------------------------------------------------------------ querysets
+
+    def filter(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> QuerySet[Task]:
+        return self.prepare(tasks).filter(self.any_of(statuses))
+
+    def exclude(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> QuerySet[Task]:
+        return self.prepare(tasks).exclude(self.any_of(statuses))
+
+    def counts(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> dict[Status, int]:
+        """How many of ``tasks`` have each status, in one query."""
+        wanted = list(dict.fromkeys(statuses))
+        totals = self.prepare(tasks).aggregate(
+            **{status.value: Count("pk", filter=self.condition(status)) for status in wanted}
+        )
+        return {status: totals[status.value] for status in wanted}
+
+    def missed_due(self) -> Expression:
+        """The due date an OVERDUE task missed (on a prepared queryset; NULL otherwise)."""
+        whens = [
+            When(Q(deadline_kind__in=_DATED), then=F("due_on")),
+            When(
+                Q(deadline_kind=StoredKind.EVENT, event_on__isnull=False),
+                then=AddDays(F("event_on"), DEFAULT_EVENT_DUE_DAYS),
+            ),
+        ]
+        whens += [
+            When(group.member, then=Value(group.steps.missed))
+            for group in self._recurring
+            if group.steps.missed is not None
+        ]
+        return Case(*whens, output_field=DateField())
+
+    def overdue(self, tasks: QuerySet[Task]) -> QuerySet[Task]:
+        """The OVERDUE tasks among ``tasks``, most overdue first (alias ``missed_due``)."""
+        return (
+            self.filter(tasks, [Status.OVERDUE])
+            .alias(missed_due=self.missed_due())
+            .order_by(F("missed_due").asc(nulls_last=True), "id")
+        )
+
+    def age_counts(self, overdue: QuerySet[Task]) -> dict[str, int]:
+        """``overdue`` (from ``overdue()``) counted in all (``total``) and by days overdue
+        (the labels of AGE_BUCKETS), in one query."""
+        filters = {"total": Count("pk")}
+        for label, low, high in AGE_BUCKETS:
+            # days = today - missed_due, so low <= days <= high reads as a range of dates.
+            bucket = Q(missed_due__lte=self.today - dt.timedelta(days=low))
+            if high is not None:
+                bucket &= Q(missed_due__gte=self.today - dt.timedelta(days=high))
+            filters[label] = Count("pk", filter=bucket)
+        return overdue.order_by().aggregate(**filters)
+
+
+def status_filter(
+    tasks: QuerySet[Task], statuses: Iterable[Status], today: dt.date
+) -> QuerySet[Task]:
+    """The rows of ``tasks`` whose computed status on ``today`` is one of ``statuses``."""
+    return StatusQuery.on(today).filter(tasks, statuses)
 
 
 # --------------------------------------------------------------------------- summary
 
-AGE_BUCKETS = (("1-30", 1, 30), ("31-90", 31, 90), (">90", 91, None))
-
 
 @dataclass(frozen=True)
-class Count:
+class GroupCount:
     id: int
     name: str
     count: int
@@ -162,47 +350,46 @@ class Count:
 class OverdueSummary:
     today: dt.date
     total: int
-    by_lead_unit: list[Count]
-    by_document: list[Count]
+    by_lead_unit: list[GroupCount]
+    by_document: list[GroupCount]
     by_age: dict[str, int]
 
 
 def overdue_summary(tasks: QuerySet[Task], today: dt.date) -> OverdueSummary:
     """Overdue tasks among ``tasks`` (already scoped to the caller) counted by lead unit, by
-    document and by days overdue. Uses the same condition as the ``overdue`` filter."""
-    overdue = (
-        tasks.filter(status_condition(tasks, [Status.OVERDUE], today))
-        .select_related("document")
-        .prefetch_related("assignments__unit", "tracks")
+    document and by days overdue: aggregates in the database, whatever the number of rows."""
+    query = StatusQuery.on(today)
+    overdue = query.overdue(tasks)
+    ages = query.age_counts(overdue)
+    total = ages.pop("total")
+    ids = overdue.order_by().values("pk")
+    units = (
+        TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=ids)
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("task_id"))
         .order_by()
     )
-    unit_counts: Counter[int] = Counter()
-    unit_names: dict[int, str] = {}
-    document_counts: Counter[int] = Counter()
-    document_names: dict[int, str] = {}
-    ages = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
-    total = 0
-    for task in overdue:
-        total += 1
-        document_counts[task.document_id] += 1
-        document_names[task.document_id] = task.document.number or task.document.title[:120]
-        for assignment in task.assignments.all():
-            if assignment.role == AssignmentRole.LEAD:
-                unit_counts[assignment.unit_id] += 1
-                unit_names[assignment.unit_id] = assignment.unit.name
-        days = task_status_for(task, today).days_overdue
-        for label, low, high in AGE_BUCKETS:
-            if days >= low and (high is None or days <= high):
-                ages[label] += 1
+    documents = (
+        Task.objects.filter(pk__in=ids)
+        .values("document_id", "document__number", "document__title")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
-    def ranked(counts: Counter[int], names: dict[int, str]) -> list[Count]:
-        rows = [Count(pk, names[pk], n) for pk, n in counts.items()]
+    def ranked(rows: list[GroupCount]) -> list[GroupCount]:
         return sorted(rows, key=lambda c: (-c.count, c.name, c.id))
 
     return OverdueSummary(
         today=today,
         total=total,
-        by_lead_unit=ranked(unit_counts, unit_names),
-        by_document=ranked(document_counts, document_names),
+        by_lead_unit=ranked([GroupCount(r["unit_id"], r["unit__name"], r["n"]) for r in units]),
+        by_document=ranked(
+            [
+                GroupCount(
+                    r["document_id"], r["document__number"] or r["document__title"][:120], r["n"]
+                )
+                for r in documents
+            ]
+        ),
         by_age=ages,
     )

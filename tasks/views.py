@@ -9,6 +9,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from tasks.forms import (
     ReportForm,
     TaskListForm,
 )
-from tasks.models import Evidence, ProgressReport, Task, TaskTrack
+from tasks.models import Evidence, ProgressReport, Task, TaskAssignment, TaskTrack
 from tasks.rules import is_officer_of_track
 from tasks.selectors import (
     report_visible_to,
@@ -52,7 +53,7 @@ from tasks.services import (
     report_save,
 )
 from tasks.status import Status
-from tasks.status_view import AGE_BUCKETS, status_condition, task_status_for
+from tasks.status_view import AGE_BUCKETS, StatusQuery, task_status_for
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 5000
@@ -113,13 +114,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _xlsx_response(list(tasks[:EXPORT_LIMIT]), today, "viec-cua-toi")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = [
-        (
-            TaskStatus(s.value),
-            task_filter.qs.filter(status_condition(task_filter.qs, [s], today)).count(),
-        )
-        for s in (Status.OVERDUE, Status.IN_PROGRESS, Status.NOT_DUE)
-    ]
+    counted = task_filter.status_query.counts(
+        task_filter.qs, (Status.OVERDUE, Status.IN_PROGRESS, Status.NOT_DUE)
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -130,84 +127,156 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "filter": task_filter,
             "page": page,
             "groups": _grouped(list(page.object_list), today),
-            "counts": counts,
+            "counts": [(TaskStatus(s.value), n) for s, n in counted.items()],
             "query": query.urlencode(),
             "today": today,
-            "documents": _documents_for_filter(),
+            "documents": _documents_for_filter(base),
             "provinces": Unit.objects.filter(kind="province").order_by("name_key"),
         },
     )
 
 
-def _documents_for_filter() -> list:
+def _documents_for_filter(tasks: QuerySet[Task]) -> list:
+    """The documents that assign some of ``tasks`` (the only ones worth choosing)."""
     from documents.models import Document
 
-    return list(Document.objects.filter(is_stub=False).only("slug", "number", "title", "kind"))
+    return list(
+        Document.objects.filter(is_stub=False, pk__in=tasks.order_by().values("document_id"))
+        .only("slug", "number", "title", "kind")
+        .order_by("number", "title")
+    )
+
+
+OVERDUE_GROUPINGS = {"don-vi": "Đơn vị chủ trì", "tinh": "Tỉnh", "van-ban": "Văn bản"}
+GROUPS_SHOWN = 50
+CENTRAL = 0  # the "province" of central units in the grouping by province
+
+
+def _overdue_groups(overdue: QuerySet[Task], group_by: str) -> list[dict]:
+    """Overdue tasks counted by lead unit, by the lead unit's province or by document: one
+    aggregate query, most overdue group first."""
+    ids = overdue.order_by().values("pk")
+    leads = TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=ids).order_by()
+    if group_by == "van-ban":
+        rows = (
+            Task.objects.filter(pk__in=ids)
+            .order_by()
+            .values("document_id", "document__number", "document__title")
+            .annotate(n=Count("pk"))
+        )
+        groups = [
+            {
+                "id": r["document_id"],
+                "name": r["document__number"] or r["document__title"][:80],
+                "count": r["n"],
+            }
+            for r in rows
+        ]
+    elif group_by == "tinh":
+        rows = leads.values("unit__province_id", "unit__province__name").annotate(
+            n=Count("task_id", distinct=True)
+        )
+        groups = [
+            {
+                "id": r["unit__province_id"] or CENTRAL,
+                "name": r["unit__province__name"] or "(Trung ương)",
+                "count": r["n"],
+            }
+            for r in rows
+        ]
+    else:
+        rows = leads.values("unit_id", "unit__name").annotate(n=Count("task_id"))
+        groups = [{"id": r["unit_id"], "name": r["unit__name"], "count": r["n"]} for r in rows]
+    return sorted(groups, key=lambda g: (-g["count"], g["name"], g["id"]))
+
+
+def _in_group(overdue: QuerySet[Task], group_by: str, group_id: int) -> QuerySet[Task]:
+    if group_by == "van-ban":
+        return overdue.filter(document_id=group_id)
+    lead = TaskAssignment.objects.filter(task=OuterRef("pk"), role=AssignmentRole.LEAD)
+    if group_by == "tinh":
+        if group_id == CENTRAL:
+            return overdue.filter(Exists(lead.filter(unit__province__isnull=True)))
+        return overdue.filter(Exists(lead.filter(unit__province_id=group_id)))
+    return overdue.filter(Exists(lead.filter(unit_id=group_id)))
 
 
 @login_required
 @require_GET
 def overdue_review(request: HttpRequest) -> HttpResponse:
-    """Rà soát quá hạn: every task overdue today in the reviewer's scope, by unit, province or
-    document, with age buckets; plus unassigned tasks and deadlines nobody could read."""
+    """Rà soát quá hạn: every task overdue today in the reviewer's scope, counted by age and
+    by unit, province or document, listed most overdue first (a page at a time, or one
+    group); plus unassigned tasks and deadlines nobody could read. A constant number of
+    queries whatever the number of overdue tasks."""
     if not user_is_reviewer(request.user):
         raise Http404
     today = timezone.localdate()
     scope = task_visible_to(request.user)
-    overdue = task_list_related(
-        default_task_order(scope.filter(status_condition(scope, [Status.OVERDUE], today)))
-    ).prefetch_related("tracks__reports")
-    if request.GET.get("format") == "xlsx":
-        return _xlsx_response(list(overdue[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
+    status_query = StatusQuery.on(today)
+    overdue = status_query.overdue(scope)
     group_by = request.GET.get("nhom", "don-vi")
+    if group_by not in OVERDUE_GROUPINGS:
+        group_by = "don-vi"
+    group_id = request.GET.get("ma", "")
+    listed = overdue
+    if group_id.isdigit():
+        listed = _in_group(overdue, group_by, int(group_id))
+    listed = task_list_related(listed).prefetch_related("tracks__reports")
+    if request.GET.get("format") == "xlsx":
+        return _xlsx_response(list(listed[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
+    ages = status_query.age_counts(overdue)
+    total = ages.pop("total")
+    groups = _overdue_groups(overdue, group_by)
+    selected = next((g for g in groups if str(g["id"]) == group_id), None)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
-    buckets = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
-    for task in overdue:
+    for task in page.object_list:
         view = task_status_for(task, today)
         leads = [a.unit for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
         reports = [r for t in task.tracks.all() for r in t.reports.all() if r.state != "draft"]
         last = max(reports, key=lambda r: (r.period_year, r.period_quarter), default=None)
-        for label, low, high in AGE_BUCKETS:
-            if view.days_overdue >= low and (high is None or view.days_overdue <= high):
-                buckets[label] += 1
-                bucket = label
+        bucket = (
+            next(
+                label
+                for label, low, high in AGE_BUCKETS
+                if view.days_overdue >= low and (high is None or view.days_overdue <= high)
+            )
+            if view.days_overdue
+            else ""
+        )
         rows.append({"task": task, "view": view, "leads": leads, "last": last, "bucket": bucket})
-    groups: dict[str, list] = OrderedDict()
-    for row in sorted(rows, key=lambda r: -r["view"].days_overdue):
-        if group_by == "van-ban":
-            keys = [row["task"].document.number or row["task"].document.title[:80]]
-        elif group_by == "tinh":
-            keys = sorted({_province_name(u) for u in row["leads"]}) or ["(Trung ương)"]
-        else:
-            keys = [u.name for u in row["leads"]] or ["(Chưa giao đơn vị)"]
-        for key in keys:
-            groups.setdefault(key, []).append(row)
     unassigned = task_list_related(default_task_order(unassigned_tasks(scope)))
     unparsed = task_list_related(
         default_task_order(
             scope.filter(deadline_kind=DeadlineKind.UNKNOWN).exclude(deadline_text="")
         )
     )
+    query = QueryDict(mutable=True)
+    query["nhom"] = group_by
+    if selected:
+        query["ma"] = str(selected["id"])
+    show_all = request.GET.get("tat-ca") == "1"
     return render(
         request,
         "tasks/overdue_review.html",
         {
-            "groups": sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])),
-            "total": len(rows),
-            "buckets": buckets,
+            "total": total,
+            "buckets": ages,
             "group_by": group_by,
+            "groupings": OVERDUE_GROUPINGS,
+            "groups": groups if show_all else groups[:GROUPS_SHOWN],
+            "groups_hidden": 0 if show_all else max(0, len(groups) - GROUPS_SHOWN),
+            "selected": selected,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
             "unassigned": unassigned[:200],
             "unassigned_count": unassigned.count(),
             "unparsed": unparsed[:200],
+            "unparsed_count": unparsed.count(),
             "today": today,
         },
     )
-
-
-def _province_name(unit: Unit) -> str:
-    if unit.province_id:
-        return unit.province.name if unit.province else "(Tỉnh)"
-    return "(Trung ương)"
 
 
 def _task_or_404(user: User, pk: int) -> Task:

@@ -6,18 +6,10 @@ from decimal import Decimal
 
 from django import template
 
-from portal.numbers import format_vn_number
+from portal.templatetags.portal_tags import vn_number
 
 register = template.Library()
-
-
-@register.filter
-def vn_number(value: Decimal | int | float | None) -> str:
-    """63600 -> "63.600", Decimal("51.5000") -> "51,5"; None -> "—"."""
-    if value is None or value == "":
-        return "—"
-    number = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
-    return format_vn_number(number.normalize() if number else Decimal(0))
+register.filter("vn_number", vn_number)
 
 
 @register.filter

@@ -1,4 +1,10 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
 from django import template
+
+from portal.numbers import format_vn_number
 
 register = template.Library()
 
@@ -6,3 +12,12 @@ register = template.Library()
 @register.filter
 def get_item(mapping, key):  # type: ignore[no-untyped-def]
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def vn_number(value: Decimal | int | float | None) -> str:
+    """63600 -> "63.600", Decimal("51.5000") -> "51,5"; None -> "—"."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
+    return format_vn_number(number.normalize() if number else Decimal(0))

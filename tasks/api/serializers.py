@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -95,9 +97,16 @@ class TaskSerializer(serializers.Serializer):
             cache[task.pk] = task_status_for(task, today)
         return cache[task.pk]
 
+    def _shape(self, name: str, serializer_class: type[serializers.Serializer]) -> Any:
+        # One child serializer for the whole list (fields bound once), not one per row.
+        shapes: dict[str, serializers.Serializer] = self.__dict__.setdefault("_shapes", {})
+        if name not in shapes:
+            shapes[name] = serializer_class(context=self.context)
+        return shapes[name].to_representation
+
     def _units(self, task: Task, role: str) -> list[dict[str, object]]:
-        units = [a.unit for a in task.assignments.all() if a.role == role]
-        return list(UnitRefSerializer(units, many=True).data)
+        shape = self._shape("unit", UnitRefSerializer)
+        return [shape(a.unit) for a in task.assignments.all() if a.role == role]
 
     @extend_schema_field(UnitRefSerializer(many=True))
     def get_lead_units(self, task: Task) -> list[dict[str, object]]:
@@ -117,7 +126,8 @@ class TaskSerializer(serializers.Serializer):
 
     @extend_schema_field(TrackStatusSerializer(many=True))
     def get_tracks(self, task: Task) -> list[dict[str, object]]:
-        return list(TrackStatusSerializer(self._status(task).tracks, many=True).data)
+        shape = self._shape("track", TrackStatusSerializer)
+        return [shape(track) for track in self._status(task).tracks]
 
 
 class CountSerializer(serializers.Serializer):

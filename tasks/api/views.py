@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -28,8 +28,8 @@ from tasks.api.serializers import (
 )
 from tasks.deadlines import parse_deadline
 from tasks.filters import ReportFilter, TaskFilter, default_task_order
-from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
-from tasks.selectors import report_visible_to, task_visible_to
+from tasks.models import ProgressReport, Task, TaskTrack
+from tasks.selectors import report_visible_to, task_list_related, task_visible_to
 from tasks.services import (
     NotAllowed,
     ReportError,
@@ -93,14 +93,7 @@ class _TaskViewMixin:
 def _tasks_for(request: Request) -> QuerySet[Task]:
     """The caller's tasks with everything the task serializer reads, in a fixed number of
     queries whatever the page size."""
-    return default_task_order(
-        task_visible_to(request.user)
-        .select_related("document")
-        .prefetch_related(
-            Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit")),
-            Prefetch("tracks", queryset=TaskTrack.objects.select_related("unit")),
-        )
-    )
+    return default_task_order(task_list_related(task_visible_to(request.user)))
 
 
 @extend_schema_view(
