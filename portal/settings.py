@@ -257,6 +257,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # notifications/services.py): two beats or a lost message only repeat a scan the database
 # de-duplicates.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Before the scan: tasks whose stored completion drifted from their tracks (a write that
+    # went around the services) are recomputed, so the day's statuses and reminders agree.
+    "task-completion-repair-daily": {
+        "task": "tasks.completion_repair",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "reminder-scan-daily": {
         "task": "notifications.reminder_scan",
         "schedule": crontab(hour=7, minute=0),  # CELERY_TIMEZONE: Asia/Ho_Chi_Minh

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.selectors import group_members
 from portal.admin import NfcAdminMixin
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
-from tasks.services import task_save, task_sync_tracks
+from tasks.services import task_completion_refresh, task_save, task_sync_tracks
 
 
 class AssignmentInline(NfcAdminMixin, admin.TabularInline):
@@ -31,6 +31,7 @@ class TaskAdmin(NfcAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["document", "parent", "implements"]
     # The parsed deadline comes from the phrase; it is never typed by hand.
     readonly_fields = [
+        "completed_on",
         "deadline_kind",
         "due_on",
         "starts_on",
@@ -60,6 +61,22 @@ class TaskTrackAdmin(SimpleHistoryAdmin):
     search_fields = ["task__title", "unit__name"]
     autocomplete_fields = ["task", "unit", "via"]
     readonly_fields = ["percent", "completed_on"]
+
+    # A track added, moved or deleted by hand changes when its task counts as completed.
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        before = TaskTrack.objects.filter(pk=obj.pk).values_list("task_id", flat=True)
+        moved_from = list(before) if change else []
+        super().save_model(request, obj, form, change)
+        task_completion_refresh(task_ids=[obj.task_id, *moved_from])
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        task_completion_refresh(task_ids=[obj.task_id])
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        task_ids = list(queryset.values_list("task_id", flat=True))
+        super().delete_queryset(request, queryset)
+        task_completion_refresh(task_ids=task_ids)
 
 
 @admin.register(ProgressReport)

@@ -77,8 +77,16 @@ class Task(models.Model):
         blank=True,
         help_text=_("Với nhiệm vụ theo sự kiện: ngày sự kiện được ghi nhận."),
     )
+    # Derived from the tracks by tasks.services.task_completion_refresh (never typed in):
+    # the date the last track was completed once every track is (NULL while one is open),
+    # and the earliest track's date then. Status is the deadline judged with these dates,
+    # so lists filter and count by status on columns (tasks.status_view).
+    completed_on = models.DateField(
+        _("ngày hoàn thành nhiệm vụ"), null=True, blank=True, editable=False
+    )
+    first_completed_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["completed_on", "first_completed_on"])
 
     class Meta:
         verbose_name = _("nhiệm vụ")
@@ -96,6 +104,12 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["deadline_kind", "due_on"], name="task_deadline_idx"),
+            # Open tasks by due date: the overdue, in-progress and not-due lists and counts.
+            models.Index(
+                fields=["deadline_kind", "due_on"],
+                condition=Q(completed_on__isnull=True),
+                name="task_open_due_idx",
+            ),
             # The distinct recurring deadlines that list filters judge (tasks.status_view).
             models.Index(
                 fields=["deadline_text", "starts_on", "recurrence"],

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import DateField, F, Func, Q
 from django.utils import timezone
 
 from accounts.models import Unit, User, expand_units
@@ -26,6 +28,7 @@ from tasks.models import (
 )
 
 KEEP = object()  # "leave this field as it is" for upserts
+logger = logging.getLogger(__name__)
 
 
 def document_reference_date(document: Document) -> dt.date | None:
@@ -137,7 +140,77 @@ def task_sync_tracks(*, task: Task, members: dict[int, list[Unit]]) -> bool:
     for unit_id, via in wanted.items():
         track = existing.get(unit_id) or TaskTrack(task=task, unit_id=unit_id)
         changed |= update_fields_if_changed(track, {"via": via})
+    task_completion_refresh(task_ids=[task.pk])
     return changed
+
+
+class _TrackCompletion(Func):
+    """The task's completion date from its tracks, in SQL: the latest (``MAX``) or earliest
+    (``MIN``) track completion once every track is complete; NULL while one is open, and
+    with no tracks (COUNT(*) = 0 = COUNT(date), and MAX over no rows is NULL). Plain SQL
+    that PostgreSQL and SQLite read alike; the outer task's id is compiled by Django."""
+
+    output_field = DateField()
+
+    def __init__(self, aggregate: str) -> None:
+        if aggregate not in ("MAX", "MIN"):
+            raise ValueError(aggregate)
+        track = TaskTrack._meta
+        task_id = track.get_field("task").column
+        completed = track.get_field("completed_on").column
+        # Names from the model's metadata only: no input reaches the text.
+        template = (
+            f"(SELECT CASE WHEN COUNT(*) = COUNT(tr.{completed}) THEN {aggregate}(tr.{completed})"  # noqa: S608
+            f" END FROM {track.db_table} tr WHERE tr.{task_id} = %(expressions)s)"
+        )
+        super().__init__(F("pk"), template=template)
+
+
+_COMPLETION = {"completed_on": "MAX", "first_completed_on": "MIN"}
+
+
+def task_completion_refresh(*, task_ids: Iterable[int]) -> int:
+    """Recompute the tasks' completion dates from their tracks (one UPDATE). Called by every
+    service that adds, removes or completes a track; the status lists read these columns.
+
+    A task is completed on the day its last track was (a collective task is done when every
+    track is done, and late when its last track was); ``first_completed_on`` is the earliest
+    track's day, which judges a recurring task (its worst track is its earliest)."""
+    ids = sorted(set(task_ids))
+    if not ids:
+        return 0
+    return Task.objects.filter(pk__in=ids).update(
+        **{name: _TrackCompletion(aggregate) for name, aggregate in _COMPLETION.items()}
+    )
+
+
+def task_completion_repair() -> int:
+    """Put right every task whose stored completion dates differ from its tracks' (a write
+    that went around the services). Returns how many were wrong; 0 is the normal answer.
+    Run daily by the ``tasks.completion_repair`` job."""
+    tasks = Task.objects.alias(
+        **{f"tracks_{name}": _TrackCompletion(agg) for name, agg in _COMPLETION.items()}
+    )
+    stale = Q(pk__in=[])
+    for name in _COMPLETION:
+        stored, computed = name, f"tracks_{name}"
+        stale |= (
+            Q(**{f"{stored}__isnull": True, f"{computed}__isnull": False})
+            | Q(**{f"{stored}__isnull": False, f"{computed}__isnull": True})
+            | (
+                Q(**{f"{stored}__isnull": False, f"{computed}__isnull": False})
+                & ~Q(**{stored: F(computed)})
+            )
+        )
+    ids = list(tasks.filter(stale).values_list("pk", flat=True))
+    if ids:
+        logger.warning(
+            "Ngày hoàn thành của %d nhiệm vụ lệch với phần việc; đã tính lại: %s",
+            len(ids),
+            ids[:20],
+        )
+        task_completion_refresh(task_ids=ids)
+    return len(ids)
 
 
 @transaction.atomic
@@ -299,6 +372,7 @@ def _refresh_track(track: TaskTrack) -> None:
             "completed_on": latest.completed_on if latest else None,
         },
     )
+    task_completion_refresh(task_ids=[track.task_id])
 
 
 @transaction.atomic

@@ -12,10 +12,10 @@ Decisions
   NULL while any track is open (or there are none), else the latest track's completion
   (a task is late exactly when its last track was) or, for a RECURRING deadline, the
   earliest (a recurring track's status only gets better as its completion date moves
-  later, so the worst track is the earliest). The database computes that date with one
-  aggregate over the task's tracks (``completed_last`` / ``completed_first``), and the
-  conditions below compare it with the deadline columns. A test holds them to the pure
-  function on a table of cases.
+  later, so the worst track is the earliest). The task stores both dates
+  (``Task.completed_on`` / ``first_completed_on``, kept by ``task_completion_refresh``), and
+  the conditions below compare them with the deadline columns: no subquery per row. A test
+  holds them to the pure function on a table of cases.
 - RECURRING tasks are judged per distinct (phrase, start) pair: ``recurring_steps`` turns
   each into a few date ranges of the completion date, read once per request (one small
   query) instead of once per row. EVENT tasks fall due ``DEFAULT_EVENT_DUE_DAYS`` after the
@@ -34,7 +34,6 @@ from django.db.models import (
     Count,
     DateField,
     F,
-    Func,
     Q,
     QuerySet,
     Value,
@@ -140,32 +139,6 @@ _DATED = (StoredKind.DATE, StoredKind.PERIOD)
 AGE_BUCKETS = (("1-30", 1, 30), ("31-90", 31, 90), (">90", 91, None))
 
 
-class TaskCompletion(Func):
-    """The task's completion date: the latest (``MAX``) or earliest (``MIN``) of its tracks'
-    completion dates once every track is complete; NULL while one is open, and with no
-    tracks (COUNT(*) = 0 = COUNT(date), and MAX over no rows is NULL).
-
-    Written as one SQL template rather than an ORM Subquery: the status conditions refer to
-    it several times, and compiling an ORM subquery at every reference cost more per request
-    than the database's whole work on the list (``make bench``). Plain SQL that PostgreSQL
-    and SQLite read alike; the outer task's id is compiled by Django."""
-
-    output_field = DateField()
-
-    def __init__(self, aggregate: str) -> None:
-        if aggregate not in ("MAX", "MIN"):
-            raise ValueError(aggregate)
-        track = TaskTrack._meta
-        task_id = track.get_field("task").column
-        completed = track.get_field("completed_on").column
-        # Names from the model's metadata only: no input reaches the text.
-        template = (
-            f"(SELECT CASE WHEN COUNT(*) = COUNT(tr.{completed}) THEN {aggregate}(tr.{completed})"  # noqa: S608
-            f" END FROM {track.db_table} tr WHERE tr.{task_id} = %(expressions)s)"
-        )
-        super().__init__(F("pk"), template=template)
-
-
 @dataclass(frozen=True)
 class _RecurringGroup:
     steps: RecurringSteps
@@ -208,39 +181,30 @@ class StatusQuery:
 
     # ------------------------------------------------------------------ building blocks
 
-    @staticmethod
-    def prepare(tasks: QuerySet[Task]) -> QuerySet[Task]:
-        """``tasks`` with the completion dates the conditions compare (not selected)."""
-        if "completed_last" in tasks.query.annotations:
-            return tasks
-        return tasks.alias(
-            completed_last=TaskCompletion("MAX"), completed_first=TaskCompletion("MIN")
-        )
-
     def _recurring_condition(self, status: Status) -> Q:
         condition = Q(pk__in=[])
         for group in self._recurring:
             steps = group.steps
-            ranges = Q(completed_first__isnull=True) if steps.without is status else Q(pk__in=[])
+            ranges = Q(first_completed_on__isnull=True) if steps.without is status else Q(pk__in=[])
             for index, (first, step_status) in enumerate(steps.steps):
                 if step_status is not status:
                     continue
-                in_range = Q(completed_first__isnull=False)
+                in_range = Q(first_completed_on__isnull=False)
                 if first != dt.date.min:
-                    in_range &= Q(completed_first__gte=first)
+                    in_range &= Q(first_completed_on__gte=first)
                 if index + 1 < len(steps.steps):
-                    in_range &= Q(completed_first__lt=steps.steps[index + 1][0])
+                    in_range &= Q(first_completed_on__lt=steps.steps[index + 1][0])
                 ranges |= in_range
             condition |= group.member & ranges
         return condition
 
     def condition(self, status: Status) -> Q:
-        """Tasks with ``status`` on the day (on a queryset passed through ``prepare``)."""
+        """Tasks with ``status`` on the day."""
         today = self.today
         this_quarter_end = quarter_end(today.year, quarter_of(today))
         shift = dt.timedelta(days=DEFAULT_EVENT_DUE_DAYS)
-        open_ = Q(completed_last__isnull=True)
-        done = Q(completed_last__isnull=False)
+        open_ = Q(completed_on__isnull=True)
+        done = Q(completed_on__isnull=False)
         dated = Q(deadline_kind__in=_DATED, due_on__isnull=False)
         undated = Q(deadline_kind=StoredKind.UNKNOWN) | Q(
             deadline_kind__in=_DATED, due_on__isnull=True
@@ -259,10 +223,10 @@ class StatusQuery:
             ),
             Status.NOT_DUE: (dated & Q(due_on__gt=this_quarter_end) & open_)
             | (happened & Q(event_on__gt=this_quarter_end - shift) & open_),
-            Status.DONE_LATE: (dated & Q(completed_last__gt=F("due_on")))
-            | (happened & Q(completed_last__gt=event_due)),
-            Status.DONE_ON_TIME: (dated & Q(completed_last__lte=F("due_on")))
-            | (happened & Q(completed_last__lte=event_due))
+            Status.DONE_LATE: (dated & Q(completed_on__gt=F("due_on")))
+            | (happened & Q(completed_on__gt=event_due)),
+            Status.DONE_ON_TIME: (dated & Q(completed_on__lte=F("due_on")))
+            | (happened & Q(completed_on__lte=event_due))
             | ((undated | waiting) & done),
             Status.UNDETERMINED: undated & open_,
             Status.AWAITING_EVENT: waiting & open_,
@@ -279,21 +243,24 @@ class StatusQuery:
     # ------------------------------------------------------------------ querysets
 
     def filter(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> QuerySet[Task]:
-        return self.prepare(tasks).filter(self.any_of(statuses))
+        return tasks.filter(self.any_of(statuses))
 
     def exclude(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> QuerySet[Task]:
-        return self.prepare(tasks).exclude(self.any_of(statuses))
+        return tasks.exclude(self.any_of(statuses))
 
-    def counts(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> dict[Status, int]:
-        """How many of ``tasks`` have each status, in one query."""
+    def counts(
+        self, tasks: QuerySet[Task], statuses: Iterable[Status]
+    ) -> tuple[int, dict[Status, int]]:
+        """How many ``tasks`` there are, and how many have each status: one query."""
         wanted = list(dict.fromkeys(statuses))
-        totals = self.prepare(tasks).aggregate(
-            **{status.value: Count("pk", filter=self.condition(status)) for status in wanted}
+        totals = tasks.order_by().aggregate(
+            total=Count("pk"),
+            **{status.value: Count("pk", filter=self.condition(status)) for status in wanted},
         )
-        return {status: totals[status.value] for status in wanted}
+        return totals["total"], {status: totals[status.value] for status in wanted}
 
     def missed_due(self) -> Expression:
-        """The due date an OVERDUE task missed (on a prepared queryset; NULL otherwise)."""
+        """The due date an OVERDUE task missed (NULL for tasks that cannot miss one)."""
         whens = [
             When(Q(deadline_kind__in=_DATED), then=F("due_on")),
             When(

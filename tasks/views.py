@@ -9,7 +9,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import record_refusal
 from accounts.models import Unit, User
+from documents.models import Document
 from documents.selectors import document_chain
 from tasks.choices import AssignmentRole, DeadlineKind, ReportState, TaskStatus
 from tasks.export import tasks_xlsx
@@ -113,10 +114,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = task_list_related(default_task_order(task_filter.qs))
     if request.GET.get("format") == "xlsx":
         return _xlsx_response(list(tasks[:EXPORT_LIMIT]), today, "viec-cua-toi")
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    counted = task_filter.status_query.counts(
+    total, counted = task_filter.status_query.counts(
         task_filter.qs, (Status.OVERDUE, Status.IN_PROGRESS, Status.NOT_DUE)
     )
+    paginator = Paginator(tasks, PAGE_SIZE)
+    paginator.count = total  # counted with the statuses, in the same query
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -130,19 +133,29 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "counts": [(TaskStatus(s.value), n) for s, n in counted.items()],
             "query": query.urlencode(),
             "today": today,
-            "documents": _documents_for_filter(base),
+            "documents": _documents_for_filter(base, request.GET.get("document", "")),
             "provinces": Unit.objects.filter(kind="province").order_by("name_key"),
         },
     )
 
 
-def _documents_for_filter(tasks: QuerySet[Task]) -> list:
-    """The documents that assign some of ``tasks`` (the only ones worth choosing)."""
-    from documents.models import Document
+DOCUMENTS_IN_FILTER = 100
 
+
+def _documents_for_filter(tasks: QuerySet[Task], chosen: str) -> list[dict]:
+    """The documents to choose from: those holding the most of ``tasks`` (at most
+    DOCUMENTS_IN_FILTER, one aggregate query), and the one already chosen, by number."""
+    rows = (
+        tasks.order_by()
+        .values("document_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "document_id")[:DOCUMENTS_IN_FILTER]
+    )
+    ids = [r["document_id"] for r in rows]
+    wanted = Q(pk__in=ids) | (Q(slug=chosen) if chosen else Q(pk__in=[]))
     return list(
-        Document.objects.filter(is_stub=False, pk__in=tasks.order_by().values("document_id"))
-        .only("slug", "number", "title", "kind")
+        Document.objects.filter(wanted, is_stub=False)
+        .values("slug", "number", "title")
         .order_by("number", "title")
     )
 
@@ -201,6 +214,41 @@ def _in_group(overdue: QuerySet[Task], group_by: str, group_id: int) -> QuerySet
     return overdue.filter(Exists(lead.filter(unit_id=group_id)))
 
 
+LIST_SHOWN = 50  # unassigned tasks and unreadable deadlines listed on the review page
+
+
+def _unassigned(scope: QuerySet[Task]) -> tuple[list[Task], list[dict]]:
+    """Tasks nobody was assigned, counted by document (one aggregate), and the first of
+    them, read from those documents only: such tasks come a document at a time (seed 002
+    names no units), and a list over the whole scope would walk it in due-date order."""
+    documents = [
+        {
+            "id": r["document_id"],
+            "slug": r["document__slug"],
+            "name": r["document__number"] or r["document__title"][:120],
+            "count": r["n"],
+        }
+        for r in unassigned_tasks(scope)
+        .order_by()
+        .values("document_id", "document__slug", "document__number", "document__title")
+        .annotate(n=Count("pk"))
+    ]
+    documents.sort(key=lambda d: (-d["count"], d["name"], d["id"]))
+    shown, ids = 0, []
+    for document in documents:
+        if shown >= LIST_SHOWN:
+            break
+        ids.append(document["id"])
+        shown += document["count"]
+    tasks = (
+        unassigned_tasks(scope.filter(document_id__in=ids))
+        .order_by("document_id", "position")
+        .only("ref", "title", "deadline_text", "document")
+        .prefetch_related(Prefetch("document", Document.objects.only("number", "kind")))
+    )
+    return list(tasks[:LIST_SHOWN]) if ids else [], documents
+
+
 @login_required
 @require_GET
 def overdue_review(request: HttpRequest) -> HttpResponse:
@@ -217,18 +265,19 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
     group_by = request.GET.get("nhom", "don-vi")
     if group_by not in OVERDUE_GROUPINGS:
         group_by = "don-vi"
+    groups = _overdue_groups(overdue, group_by)
     group_id = request.GET.get("ma", "")
-    listed = overdue
-    if group_id.isdigit():
-        listed = _in_group(overdue, group_by, int(group_id))
+    selected = next((g for g in groups if str(g["id"]) == group_id), None)
+    listed = _in_group(overdue, group_by, selected["id"]) if selected else overdue
     listed = task_list_related(listed).prefetch_related("tracks__reports")
     if request.GET.get("format") == "xlsx":
         return _xlsx_response(list(listed[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
     ages = status_query.age_counts(overdue)
     total = ages.pop("total")
-    groups = _overdue_groups(overdue, group_by)
-    selected = next((g for g in groups if str(g["id"]) == group_id), None)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(listed, PAGE_SIZE)
+    # The count is known already (ages, or the selected group's row): no second count.
+    paginator.count = selected["count"] if selected else total
+    page = paginator.get_page(request.GET.get("page"))
     rows = []
     for task in page.object_list:
         view = task_status_for(task, today)
@@ -245,12 +294,10 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
             else ""
         )
         rows.append({"task": task, "view": view, "leads": leads, "last": last, "bucket": bucket})
-    unassigned = task_list_related(default_task_order(unassigned_tasks(scope)))
-    unparsed = task_list_related(
-        default_task_order(
-            scope.filter(deadline_kind=DeadlineKind.UNKNOWN).exclude(deadline_text="")
-        )
-    )
+    unassigned, unassigned_documents = _unassigned(scope)
+    unparsed = default_task_order(
+        scope.filter(deadline_kind=DeadlineKind.UNKNOWN).exclude(deadline_text="")
+    ).only("ref", "title", "deadline_text", "deadline_note")
     query = QueryDict(mutable=True)
     query["nhom"] = group_by
     if selected:
@@ -270,9 +317,10 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "unassigned": unassigned[:200],
-            "unassigned_count": unassigned.count(),
-            "unparsed": unparsed[:200],
+            "unassigned": unassigned,
+            "unassigned_documents": unassigned_documents,
+            "unassigned_count": sum(d["count"] for d in unassigned_documents),
+            "unparsed": unparsed[:LIST_SHOWN],
             "unparsed_count": unparsed.count(),
             "today": today,
         },

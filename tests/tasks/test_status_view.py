@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tasks.models import Task, TaskTrack
-from tasks.services import task_record_event
+from tasks.services import task_completion_refresh, task_record_event
 from tasks.status import Status
 from tasks.status_view import overdue_summary, status_filter, task_status_for
 
@@ -38,6 +38,7 @@ def _complete_some_tracks() -> None:
             continue
         track.percent = 100
         track.save(update_fields=["completed_on", "percent"])
+    task_completion_refresh(task_ids=[t.task_id for t in tracks])
     event_task = Task.objects.filter(deadline_kind="event").first()
     assert event_task is not None
     task_record_event(task=event_task, event_on=dt.date(2023, 3, 1))
