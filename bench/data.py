@@ -133,6 +133,7 @@ class Built:
     busy_unit: int = 0
     busy_unit_name: str = ""
     monitor_unit: int = 0
+    review_all_unit: int = 0
     import_document_slug: str = "bench-import"
     import_units: list[str] = field(default_factory=list)
     author_id: int = 0
@@ -212,19 +213,28 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         ministries.append(unit(f"Cơ quan thuộc Chính phủ số {i + 1}", "ministry"))
     provinces: list[int] = []
     departments: list[int] = []
+    party_committees: list[int] = []
     for pname in PROVINCES:
         pid = unit(pname, "province")
         provinces.append(pid)
         place = pname.removeprefix("Tỉnh ").removeprefix("Thành phố ")
-        departments.append(unit(f"Tỉnh ủy {place}", "provincial_party", pid, parent=pid))
+        party_committees.append(unit(f"Tỉnh ủy {place}", "provincial_party", pid, parent=pid))
+        departments.append(party_committees[-1])
         departments.append(unit(f"Ủy ban nhân dân {pname.lower()}", "provincial_government", pid))
         for dname in DEPARTMENTS[: size.departments_per_province]:
             departments.append(unit(f"{dname} {place}", "provincial_department", pid, parent=pid))
+    # A collective assignee, as in seed 001 item 7: each member reports its own share.
+    region = unit("Tỉnh ủy các tỉnh trung du và miền núi (thử)", "group")
     units.flush()
     out.counts["units"] = units.total
+    group_members = _Copy(cur, "accounts_unit_members", ["id", "from_unit_id", "to_unit_id"])
+    for position, member in enumerate(party_committees[:14], start=1):
+        group_members.add(position, region, member)
+    group_members.flush()
     out.busy_unit = ministries[5]  # Bộ Tài chính leads far more than its share
     out.busy_unit_name = MINISTRIES[5]
     out.monitor_unit = central[4]  # Ủy ban Kiểm tra Trung ương monitors a slice of documents
+    out.review_all_unit = economic  # Ban Kinh tế Trung ương reviews every document
     out.import_units = MINISTRIES[:12]
     leads = ministries + departments
 
@@ -304,14 +314,17 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         "tasks_task",
         ["id", "ref", "position", "title", "description", "deadline_text", "deadline_kind",
          "due_on", "starts_on", "recurrence", "deadline_normalized", "deadline_note",
-         "event_on", "created_at", "document_id", "parent_id"],
+         "event_on", "completed_on", "first_completed_on", "created_at", "document_id",
+         "parent_id"],
     )  # fmt: skip
     assigns = _Copy(
         cur,
         "tasks_taskassignment",
         ["id", "role", "printed_name", "position", "task_id", "unit_id"],
     )
-    tracks = _Copy(cur, "tasks_tasktrack", ["id", "completed_on", "percent", "task_id", "unit_id"])
+    tracks = _Copy(
+        cur, "tasks_tasktrack", ["id", "completed_on", "percent", "task_id", "unit_id", "via_id"]
+    )
     track_rows: list[tuple[int, int, int, dt.date | None]] = []  # id, task, unit, done
     aid = tid = 0
     for task_id in range(1, size.tasks + 1):
@@ -324,13 +337,9 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         deadline = parsed[phrase]
         parent = task_id - 1 if position > 1 and rng.random() < 0.15 else None
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(QUALIFIERS)}".strip()
-        tasks.add(
-            task_id, f"{position}", position, title, "", phrase, deadline.kind.value,
-            deadline.due_on, deadline.starts_on,
-            deadline.recurrence.value if deadline.recurrence else "", deadline.normalized,
-            deadline.reason, None, now, doc, parent,
-        )  # fmt: skip
-        lead = out.busy_unit if rng.random() < 0.05 else rng.choice(leads)
+        collective = rng.random() < 0.01  # one task in a hundred goes to 14 provinces at once
+        busy = rng.random() < 0.05  # the busy unit leads one task in twenty
+        lead = region if collective else out.busy_unit if busy else rng.choice(leads)
         chosen = {lead}
         aid += 1
         assigns.add(aid, "lead", "", 0, task_id, lead)
@@ -341,13 +350,27 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
             chosen.add(coord)
             aid += 1
             assigns.add(aid, "coordinate", "", pos + 1, task_id, coord)
-        done = None
-        due = deadline.due_on
-        if due is not None and rng.random() < (0.7 if due < today else 0.15):
-            done = min(today, due + dt.timedelta(days=rng.randrange(-90, 40)))
-        tid += 1
-        tracks.add(tid, done, 100 if done else rng.choice((0, 20, 50, 80)), task_id, lead)
-        track_rows.append((tid, task_id, lead, done))
+        done_days: list[dt.date | None] = []
+        for member in party_committees[:14] if collective else [lead]:
+            done = None
+            due = deadline.due_on
+            if due is not None and rng.random() < (0.7 if due < today else 0.15):
+                done = min(today, due + dt.timedelta(days=rng.randrange(-90, 40)))
+            tid += 1
+            percent = 100 if done else rng.choice((0, 20, 50, 80))
+            tracks.add(tid, done, percent, task_id, member, region if collective else None)
+            track_rows.append((tid, task_id, member, done))
+            done_days.append(done)
+        # The task's completion as tasks.services.task_completion_refresh stores it.
+        complete = all(d is not None for d in done_days)
+        last = max(d for d in done_days if d) if complete else None
+        first = min(d for d in done_days if d) if complete else None
+        tasks.add(
+            task_id, f"{position}", position, title, "", phrase, deadline.kind.value,
+            deadline.due_on, deadline.starts_on,
+            deadline.recurrence.value if deadline.recurrence else "", deadline.normalized,
+            deadline.reason, None, last, first, now, doc, parent,
+        )  # fmt: skip
     tasks.flush()
     assigns.flush()
     tracks.flush()

@@ -35,6 +35,7 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 DB = "portal_bench"
 SEED_DB = "portal_bench_seed"
 BROKER = "redis://127.0.0.1:6379/12"
+CELERY_BUDGET_S = 300  # the worker's scan and sends must be done by then
 SECRET = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
 
 
@@ -79,18 +80,6 @@ def drop_database(name: str) -> None:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
-
-
-def set_jit(value: bool | None) -> None:
-    """ALTER DATABASE portal_bench SET jit (None: back to the server's default)."""
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        if value is None:
-            cur.execute(f'ALTER DATABASE "{DB}" RESET jit')
-        else:
-            cur.execute(f'ALTER DATABASE "{DB}" SET jit = {"on" if value else "off"}')
     conn.close()
 
 
@@ -238,9 +227,7 @@ _WHERE = """
     EXISTS (SELECT 1 FROM tasks_taskassignment a
             WHERE a.task_id = t.id AND a.role = 'lead' AND a.unit_id = %(unit)s)
     AND t.deadline_kind IN ('date', 'period') AND t.due_on IS NOT NULL AND t.due_on < %(today)s
-    AND (EXISTS (SELECT 1 FROM tasks_tasktrack tr
-                 WHERE tr.task_id = t.id AND tr.completed_on IS NULL)
-         OR NOT EXISTS (SELECT 1 FROM tasks_tasktrack tr WHERE tr.task_id = t.id))
+    AND t.completed_on IS NULL
 """
 RAW_PAGE = f"""
 SELECT t.id, t.ref, t.title, t.parent_id, t.implements_id, t.deadline_text, t.deadline_kind,
@@ -265,7 +252,7 @@ RAW_COUNT = f"SELECT count(*) FROM tasks_task t WHERE {_WHERE}"  # noqa: S608
 
 def raw_baseline(unit: int, today: dt.date, repeat: int) -> dict[str, Any]:
     """The API's page (count + 50 rows with document, units and tracks) as raw SQL."""
-    conn = psycopg2.connect(dbname=DB, **PG)
+    conn = psycopg2.connect(dbname=DB, options="-c jit=off", **PG)  # as the portal connects
     params = {"unit": unit, "today": today}
     latencies = []
     rows = count = 0
@@ -369,6 +356,15 @@ def login(base: str, username: str, password: str) -> str:
 # --------------------------------------------------------------------------- phases
 
 
+# (name, path, account): "Việc của tôi" of the busy unit's officer; the overdue review of
+# Ban Kinh tế Trung ương (every task in the country) and of a body monitoring 1 in 50.
+PAGES = (
+    ("my_tasks", "/viec-cua-toi/", "officer"),
+    ("overdue_review", "/ra-soat-qua-han/", "reviewer"),
+    ("overdue_review_monitor", "/ra-soat-qua-han/", "monitor"),
+)
+
+
 def phase_web(
     env: dict[str, str],
     built: data.Built,
@@ -409,33 +405,43 @@ def phase_web(
             round(api_p50 / raw["p50_ms"], 1) if api_p50 and raw["p50_ms"] else None
         )
 
-        sessionid = login(server.base, account["username"], account["password"])
-        cookie = {**HTTPS, "Cookie": f"sessionid={sessionid}"}
         out["pages"] = {}
-        for name, path in (("overdue_review", "/ra-soat-qua-han/"), ("my_tasks", "/viec-cua-toi/")):
+        for name, path, who in PAGES:
+            sessionid = login(server.base, account[who], account["password"])
+            cookie = {**HTTPS, "Cookie": f"sessionid={sessionid}"}
 
-            def page(session: requests.Session, path: str = path) -> int:
+            def page(session: requests.Session, path: str = path, cookie: dict = cookie) -> int:
                 return session.get(
                     server.base + path, headers=cookie, timeout=300, allow_redirects=False
                 ).status_code
 
-            log(f"page {path}: {size.page_requests} requests")
+            log(f"page {path} as {account[who]}: {size.page_requests} requests")
             page(requests.Session())
-            out["pages"][name] = load(page, size.page_requests, 1, size.budget_s)
+            out["pages"][name] = {
+                **load(page, size.page_requests, 1, size.budget_s),
+                "path": path,
+                "as": account[who],
+            }
         out["gunicorn_worker_peak_rss_mb"] = server.worker_hwm()
     finally:
         server.stop()
     return out
 
 
-def phase_scans(env: dict[str, str]) -> dict[str, Any]:
+def scan_days() -> tuple[dt.date, dt.date]:
+    """An ordinary day (today) and the quarter's report-reminder day: the 15th of its last
+    month (the 25th's deadline minus 10 days), when every unit missing a report is reminded."""
     today = dt.date.today()  # noqa: DTZ011  (the scan takes the day as given)
-    # The quarter's report reminders fire on the 15th of its last month (25th minus 10 days).
     last_month = 3 * ((today.month - 1) // 3 + 1)
     quarter_day = dt.date(today.year, last_month, 15)
     if quarter_day < today:
         quarter_day = dt.date(today.year + (last_month == 12), last_month % 12 + 3, 15)
     ordinary = today if today != quarter_day else today + dt.timedelta(days=1)
+    return ordinary, quarter_day
+
+
+def phase_scans(env: dict[str, str]) -> dict[str, Any]:
+    ordinary, quarter_day = scan_days()
     log(f"reminder scans: ordinary {ordinary}, quarter {quarter_day} (twice)")
     return {
         "ordinary_day": step("scan", env, "--day", ordinary.isoformat()),
@@ -444,8 +450,9 @@ def phase_scans(env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def phase_celery(env: dict[str, str]) -> dict[str, Any]:
-    """A solo Celery worker processes one scan (and the sends it queues); its peak RSS."""
+def phase_celery(env: dict[str, str], after: dt.date) -> dict[str, Any]:
+    """A solo Celery worker processes one scan (on the first day after ``after`` that owes
+    new reminders) and the sends it queues; how long until all are sent, and its peak RSS."""
     import redis
 
     broker = redis.Redis.from_url(BROKER)
@@ -457,7 +464,6 @@ def phase_celery(env: dict[str, str]) -> dict[str, Any]:
         )
     conn.commit()
     conn.close()
-    day = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # noqa: DTZ011
     celery_env = {**env, "CELERY_BROKER_URL": BROKER, "CELERY_TASK_ALWAYS_EAGER": "False"}
     logfile = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed in the finally below)
     proc = subprocess.Popen(
@@ -465,21 +471,26 @@ def phase_celery(env: dict[str, str]) -> dict[str, Any]:
          "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=celery_env, stdout=logfile, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    out: dict[str, Any] = {"scan_day": day, "measured": "VmHWM of the solo worker process"}
+    out: dict[str, Any] = {"measured": "VmHWM of the solo worker process"}
     try:
         time.sleep(3)
         started = time.perf_counter()
-        step("celery-scan", celery_env, "--day", day)
-        deadline = time.monotonic() + 600
+        queued = step("celery-scan", celery_env, "--after", after.isoformat())
+        out.update(scan_day=queued["day"], owed=queued["owed"])
+        if not queued["day"]:
+            raise RuntimeError(f"no day within 120 after {after} owes a reminder")
+        deadline = time.monotonic() + CELERY_BUDGET_S
         state: dict[str, Any] = {}
-        while time.monotonic() < deadline:
+        while True:
             time.sleep(1)
             if proc.poll() is not None:
                 logfile.seek(0)
                 raise RuntimeError(f"celery worker exited: {logfile.read()[-2000:]}")
-            state = step("celery-idle", env, "--day", day)
-            if broker.llen("celery") == 0 and state["total"] and not state["waiting"]:
+            state = step("celery-idle", env, "--day", queued["day"])
+            if state["total"] >= queued["owed"] and not state["waiting"]:
                 break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not finish within {CELERY_BUDGET_S} s: {state}")
         out["seconds_until_idle"] = round(time.perf_counter() - started, 2)
         out["reminders"] = state
         out["peak_rss_mb"] = vm_hwm_mb(proc.pid)
@@ -563,18 +574,8 @@ def markdown(result: dict[str, Any]) -> str:
         )
     for name, row in web.get("pages", {}).items():
         lines.append(
-            f"| page {name} | {row['p50_ms']} | {row['p95_ms']} | {row['rps']} | "
-            f"{row['requests']} req, {row['errors']} errors |"
-        )
-    off = m.get("web_jit_off", {})
-    for level, row in off.get("api", {}).items():
-        lines.append(
-            f"| *jit=off:* API task list, {level[1:]} client | {row['p50_ms']} | "
-            f"{row['p95_ms']} | {row['rps']} | API/raw p50 = {off.get('api_to_raw_p50_ratio')}× |"
-        )
-    for name, row in off.get("pages", {}).items():
-        lines.append(
-            f"| *jit=off:* page {name} | {row['p50_ms']} | {row['p95_ms']} | {row['rps']} | |"
+            f"| page {name} (`{row.get('path')}` as {row.get('as')}) | {row['p50_ms']} | "
+            f"{row['p95_ms']} | {row['rps']} | {row['requests']} req, {row['errors']} errors |"
         )
     lines += ["", "| measurement | value |", "| --- | --- |"]
     if "api_page" in web:
@@ -601,6 +602,10 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| gunicorn worker peak RSS | {web['gunicorn_worker_peak_rss_mb']} MB |")
     if "celery" in m:
         c = m["celery"]
+        lines.append(
+            f"| Celery worker: scan of {c.get('scan_day')} and its sends "
+            f"({c.get('reminders', {}).get('sent')} sent) | {c.get('seconds_until_idle')} s |"
+        )
         lines.append(
             f"| Celery worker peak RSS (solo, after a scan + sends) | {c.get('peak_rss_mb')} MB |"
         )
@@ -639,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "size": {"name": size.name, **{k: v for k, v in vars(size).items() if k != "name"}},
         "machine": machine(),
-        "mode": "production settings (DEBUG=False), gunicorn 2 sync workers",
+        "mode": "production settings (DEBUG=False, PostgreSQL jit=off), gunicorn 2 sync workers",
         "measurements": {},
     }
     m = result["measurements"]
@@ -666,23 +671,18 @@ def main(argv: list[str] | None = None) -> int:
             "reviewer_unit": built.monitor_unit,
             "distinct_deadline_phrases": built.phrases,
         }
-        account = step("setup", env, "--unit", str(built.busy_unit),
-                       "--reviewer-unit", str(built.monitor_unit))  # fmt: skip
+        account = step(
+            "setup", env, "--unit", str(built.busy_unit),
+            "--review-all-unit", str(built.review_all_unit),
+            "--monitor-unit", str(built.monitor_unit),
+        )  # fmt: skip
         run([sys.executable, "manage.py", "collectstatic", "--noinput"], env)
         m["web"] = phase_web(env, built, account, size)
-        # The same requests with PostgreSQL's JIT off for the bench database (a setting of
-        # the database, not of the app): shows what JIT compilation costs the list queries.
-        set_jit(False)
-        try:
-            log(f"again with jit=off (ALTER DATABASE {DB} SET jit = off)")
-            m["web_jit_off"] = phase_web(env, built, account, size, levels=(1,))
-        finally:
-            set_jit(None)
         m["queries"] = step("queries", env, "--unit", str(built.busy_unit))
         m["scans"] = phase_scans(env)
         if "celery" not in args.skip:
             log("Celery worker")
-            m["celery"] = phase_celery(env)
+            m["celery"] = phase_celery(env, after=scan_days()[1])
         if "import" not in args.skip:
             log(f"import_tasks, {size.import_rows:,} rows")
             m["import"] = phase_import(env, built, workdir, size.import_rows)

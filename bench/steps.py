@@ -1,10 +1,11 @@
 """Steps of the bench that need Django, run by ``bench.run`` in a subprocess whose environment
 points DATABASE_URL at the bench database. Each step prints one JSON object on its last line.
 
-    python -m bench.steps setup --unit 6 --reviewer-unit 10
+    python -m bench.steps setup --unit 16 --review-all-unit 3 --monitor-unit 8
     python -m bench.steps scan --day 2026-12-15
-    python -m bench.steps queries --unit 6
-    python -m bench.steps celery-scan --day 2026-11-23
+    python -m bench.steps queries --unit 16
+    python -m bench.steps celery-scan --after 2026-12-15
+    python -m bench.steps celery-idle --day 2026-12-16
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ import os
 import time
 from typing import Any
 
-BENCH_USER = "bench_officer"
-BENCH_PASSWORD = "Bench-mat-khau-2025!"  # noqa: S105  (a throwaway account in a throwaway DB)
+PASSWORD = "Bench-mat-khau-2025!"  # noqa: S105  (throwaway accounts in a throwaway DB)
+# Who the bench acts as: an officer of the busiest unit (the API and "Việc của tôi"), a
+# reviewer at Ban Kinh tế Trung ương, which reviews every document (the overdue review at
+# national scale), and a reviewer at a body that monitors one document in fifty.
+ACCOUNTS = {
+    "officer": ("bench_officer", "officer"),
+    "reviewer": ("bench_reviewer", "reviewer"),
+    "monitor": ("bench_monitor", "reviewer"),
+}
 
 
 def _django() -> None:
@@ -27,16 +35,18 @@ def _django() -> None:
     django.setup()
 
 
-def setup(unit: int, reviewer_unit: int) -> dict[str, Any]:
-    """The bench user: officer of the busy unit, reviewer at a monitoring body; an API token."""
+def setup(units: dict[str, int]) -> dict[str, Any]:
+    """The bench accounts (one membership each) and the officer's API token."""
     from accounts.models import Membership, Unit, User
     from accounts.services import api_token_create
 
-    user = User.objects.create_user(BENCH_USER, password=BENCH_PASSWORD, full_name="Bench")
-    Membership.objects.create(user=user, unit=Unit.objects.get(pk=unit), role="officer")
-    Membership.objects.create(user=user, unit=Unit.objects.get(pk=reviewer_unit), role="reviewer")
-    _, raw = api_token_create(user=user, name="bench")
-    return {"user_id": user.pk, "username": BENCH_USER, "password": BENCH_PASSWORD, "token": raw}
+    out: dict[str, Any] = {"password": PASSWORD}
+    for name, (username, role) in ACCOUNTS.items():
+        user = User.objects.create_user(username, password=PASSWORD, full_name=f"Bench {name}")
+        Membership.objects.create(user=user, unit=Unit.objects.get(pk=units[name]), role=role)
+        out[name] = username
+    _, out["token"] = api_token_create(user=User.objects.get(username="bench_officer"), name="b")
+    return out
 
 
 def scan(day: dt.date) -> dict[str, Any]:
@@ -68,17 +78,17 @@ def queries(unit: int) -> dict[str, Any]:
 
     from accounts.models import User
 
-    user = User.objects.get(username=BENCH_USER)
-    client = Client(HTTP_X_FORWARDED_PROTO="https")
-    client.force_login(user)
     out: dict[str, Any] = {}
     urls = {
-        "api_tasks": "/api/v1/tasks/?lead_unit={unit}&status=overdue&page_size={n}",
-        "my_tasks": "/viec-cua-toi/?page_size={n}",
-        "overdue_review": "/ra-soat-qua-han/?n={n}",
+        "api_tasks": ("officer", "/api/v1/tasks/?lead_unit={unit}&status=overdue&page_size={n}"),
+        "api_tasks_unfiltered": ("officer", "/api/v1/tasks/?page_size={n}"),
+        "my_tasks": ("officer", "/viec-cua-toi/?page_size={n}"),
+        "overdue_review": ("reviewer", "/ra-soat-qua-han/?n={n}"),
     }
-    for name, url in urls.items():
-        counts = {}
+    for name, (account, url) in urls.items():
+        client = Client(HTTP_X_FORWARDED_PROTO="https")
+        client.force_login(User.objects.get(username=ACCOUNTS[account][0]))
+        counts: dict[str, int] = {}
         for n in (10, 50):
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url.format(unit=unit, n=n), secure=True)
@@ -88,22 +98,31 @@ def queries(unit: int) -> dict[str, Any]:
     return out
 
 
-def celery_scan(day: dt.date) -> dict[str, Any]:
-    """Queue one scan for the Celery worker (the broker is CELERY_BROKER_URL)."""
+def celery_scan(after: dt.date) -> dict[str, Any]:
+    """Queue one scan for the Celery worker (the broker is CELERY_BROKER_URL), on the first
+    day after ``after`` that owes reminders nobody has recorded yet; how many it will make."""
+    from notifications.services import reminder_scan
     from notifications.tasks import reminder_scan_task
 
-    reminder_scan_task.delay(day.isoformat())
-    return {"queued_for": day.isoformat()}
+    day = after
+    for _ in range(120):
+        day += dt.timedelta(days=1)
+        owed = len(reminder_scan(today=day, dry_run=True).created)
+        if owed:
+            reminder_scan_task.delay(day.isoformat())
+            return {"day": day.isoformat(), "owed": owed}
+    return {"day": None, "owed": 0}
 
 
 def celery_idle(day: dt.date) -> dict[str, Any]:
-    """Rows of ``day`` still waiting for the worker (pending or being sent)."""
+    """Rows of ``day`` recorded by the worker's scan, and those still waiting to be sent."""
     from notifications.models import Reminder
 
     rows = Reminder.objects.filter(scan_date=day)
     return {
         "total": rows.count(),
         "waiting": rows.filter(status__in=("pending", "sending")).count(),
+        "sent": rows.filter(status="sent").count(),
     }
 
 
@@ -111,18 +130,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.steps")
     parser.add_argument("step", choices=["setup", "scan", "queries", "celery-scan", "celery-idle"])
     parser.add_argument("--unit", type=int, default=0)
-    parser.add_argument("--reviewer-unit", type=int, default=0)
+    parser.add_argument("--review-all-unit", type=int, default=0)
+    parser.add_argument("--monitor-unit", type=int, default=0)
     parser.add_argument("--day", type=dt.date.fromisoformat)
+    parser.add_argument("--after", type=dt.date.fromisoformat)
     args = parser.parse_args(argv)
     _django()
     if args.step == "setup":
-        result = setup(args.unit, args.reviewer_unit)
+        units = {"officer": args.unit, "reviewer": args.review_all_unit}
+        result = setup({**units, "monitor": args.monitor_unit})
     elif args.step == "scan":
         result = scan(args.day)
     elif args.step == "queries":
         result = queries(args.unit)
     elif args.step == "celery-scan":
-        result = celery_scan(args.day)
+        result = celery_scan(args.after)
     else:
         result = celery_idle(args.day)
     print(json.dumps(result, ensure_ascii=False))

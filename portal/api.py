@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -21,6 +23,44 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class WindowCountPaginator(Paginator):
+    """Reads a page and the total in one query (``COUNT(*) OVER ()``) instead of a count
+    query and a page query that both evaluate the list's conditions: the database sorts
+    every matching row for the page anyway. Not for DISTINCT querysets (the window counts
+    before DISTINCT)."""
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number_without_count(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(
+            self.object_list.annotate(window_total=Window(Count("*")))[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if rows:
+            self.count = rows[0].window_total
+        elif number == 1 and self.allow_empty_first_page:
+            self.count = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(rows, number, self)
+
+    def validate_number_without_count(self, number: Any) -> int:
+        try:
+            value = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
+        if value < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return value
+
+
+class WindowCountPagination(Pagination):
+    """``Pagination`` whose count comes with the page (``WindowCountPaginator``)."""
+
+    django_paginator_class = WindowCountPaginator
 
 
 class NFCCharField(serializers.CharField):

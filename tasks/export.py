@@ -38,10 +38,9 @@ def tasks_xlsx(tasks: Iterable[Task], today: dt.date) -> bytes:
     sheet.append([safe_cell(h) for h in HEADERS])
     for task in tasks:
         view = task_status_for(task, today)
-        leads = [a.unit.name for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
-        coords = [
-            a.unit.name for a in task.assignments.all() if a.role == AssignmentRole.COORDINATE
-        ]
+        assignments = task.assignment_list()
+        leads = [a.unit.name for a in assignments if a.role == AssignmentRole.LEAD]
+        coords = [a.unit.name for a in assignments if a.role == AssignmentRole.COORDINATE]
         row = [
             task.document.number or task.document.title[:120],
             task.ref,

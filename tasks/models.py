@@ -121,6 +121,16 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"{self.ref} – {self.title[:80]}"
 
+    # A list page prefetches the tracks and assignments into plain lists
+    # (tasks.selectors.task_list_related: no queryset per row); one task reads them here.
+    def track_list(self) -> list[TaskTrack]:
+        prefetched = self.__dict__.get("prefetched_tracks")
+        return prefetched if prefetched is not None else list(self.tracks.all())
+
+    def assignment_list(self) -> list[TaskAssignment]:
+        prefetched = self.__dict__.get("prefetched_assignments")
+        return prefetched if prefetched is not None else list(self.assignments.all())
+
     @property
     def deadline_needs_review(self) -> bool:
         return self.deadline_kind == DeadlineKind.UNKNOWN

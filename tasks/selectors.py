@@ -122,13 +122,27 @@ def task_assigned_to_user(user: User, role: str | None = None) -> QuerySet[Task]
 
 
 def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """What a task list shows, fetched in a constant number of queries. The document comes
-    in its own query too: joined, PostgreSQL cannot estimate how few rows the visibility
-    and status conditions leave and may pick a join that reads every document per row."""
-    return tasks.prefetch_related(
-        "document",
-        Prefetch("assignments", queryset=TaskAssignment.objects.select_related("unit")),
-        Prefetch("tracks", queryset=TaskTrack.objects.select_related("unit")),
+    """What a task list shows, fetched in a constant number of queries, the columns it shows
+    only. The document comes in its own query too: joined, PostgreSQL cannot estimate how
+    few rows the visibility and status conditions leave and may pick a join that reads every
+    document per row. Tracks and assignments land in plain lists (``Task.track_list()``,
+    ``Task.assignment_list()``): a related manager per row costs more than the query."""
+    return tasks.defer("description").prefetch_related(
+        Prefetch("document", Document.objects.only("slug", "number", "title", "kind")),
+        Prefetch(
+            "assignments",
+            TaskAssignment.objects.select_related("unit").only(
+                "task_id", "role", "position", "printed_name", "unit__name"
+            ),
+            to_attr="prefetched_assignments",
+        ),
+        Prefetch(
+            "tracks",
+            TaskTrack.objects.select_related("unit").only(
+                "task_id", "unit_id", "via_id", "completed_on", "percent", "unit__name"
+            ),
+            to_attr="prefetched_tracks",
+        ),
     )
 
 

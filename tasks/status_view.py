@@ -107,8 +107,8 @@ def stored_deadline(task: Task) -> Deadline:
 def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
     """Status of a task and of each of its tracks on ``today``.
 
-    Uses ``task.tracks.all()``: prefetch ``tracks__unit`` when calling this for a list, or
-    it costs queries per row.
+    Uses ``task.track_list()``: fetch a list through ``task_list_related`` (or prefetch
+    ``tracks__unit``), or it costs queries per row.
     """
     deadline = stored_deadline(task)
 
@@ -119,7 +119,7 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
             days_overdue(deadline, completed_on=completed_on, today=today, event_on=event_on),
         )
 
-    tracks = list(task.tracks.all())
+    tracks = task.track_list()
     if not tracks:
         status, overdue_days = judge(None)
         return TaskStatusView(status=status, days_overdue=overdue_days, tracks=())

@@ -269,7 +269,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
     group_id = request.GET.get("ma", "")
     selected = next((g for g in groups if str(g["id"]) == group_id), None)
     listed = _in_group(overdue, group_by, selected["id"]) if selected else overdue
-    listed = task_list_related(listed).prefetch_related("tracks__reports")
+    listed = task_list_related(listed).prefetch_related("prefetched_tracks__reports")
     if request.GET.get("format") == "xlsx":
         return _xlsx_response(list(listed[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
     ages = status_query.age_counts(overdue)
@@ -281,8 +281,8 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
     rows = []
     for task in page.object_list:
         view = task_status_for(task, today)
-        leads = [a.unit for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
-        reports = [r for t in task.tracks.all() for r in t.reports.all() if r.state != "draft"]
+        leads = [a.unit for a in task.assignment_list() if a.role == AssignmentRole.LEAD]
+        reports = [r for t in task.track_list() for r in t.reports.all() if r.state != "draft"]
         last = max(reports, key=lambda r: (r.period_year, r.period_quarter), default=None)
         bucket = (
             next(

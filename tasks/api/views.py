@@ -14,7 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import Conflict, PreconditionFailed, PreconditionRequired, error_responses
+from portal.api import (
+    Conflict,
+    PreconditionFailed,
+    PreconditionRequired,
+    WindowCountPagination,
+    error_responses,
+)
 from tasks.api.serializers import (
     DeadlineParseInput,
     DeadlineParseOutput,
@@ -105,6 +111,7 @@ class TaskListView(_TaskViewMixin, generics.ListAPIView):
     queryset = Task.objects.none()  # for the schema; get_queryset scopes to the caller
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
+    pagination_class = WindowCountPagination
 
 
 @extend_schema_view(

@@ -35,6 +35,29 @@ def refs(response) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return {(row["document"]["slug"], row["ref"]) for row in results(response)}
 
 
+def test_the_written_out_shape_is_the_declared_one(seeded):
+    # TaskSerializer writes its rows out by hand for speed; DRF's generic walk over the
+    # declared fields (which make the OpenAPI schema) must give the same JSON for every
+    # seeded task: collective tracks, recurring, event, unknown and unassigned ones.
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from tasks.api.serializers import TaskSerializer
+    from tasks.selectors import task_list_related
+    from tasks.services import task_completion_refresh
+
+    track = Task.objects.get(document__slug="kh-11-nq-tw", ref="II.7").tracks.first()
+    track.completed_on, track.percent = dt.date(2023, 5, 2), 100
+    track.save()
+    task_completion_refresh(task_ids=[track.task_id])
+    tasks = list(task_list_related(Task.objects.all()))
+    assert len(tasks) > 50
+    fast = TaskSerializer(tasks, many=True, context={"today": dt.date(2026, 11, 22)})
+    generic = TaskSerializer(context={"today": dt.date(2026, 11, 22)})
+    walked = [serializers.Serializer.to_representation(generic, task) for task in tasks]
+    assert JSONRenderer().render(fast.data) == JSONRenderer().render(walked)
+
+
 def test_task_shape(api):
     client = api("bktw.rasoat")
     task = Task.objects.get(document__slug="kh-11-nq-tw", ref="II.1")
@@ -52,6 +75,7 @@ def test_task_shape(api):
         "status",
         "days_overdue",
         "tracks",
+        "completed_on",
     }
     assert data["document"]["slug"] == "kh-11-nq-tw"
     assert set(data["document"]) == {"id", "number", "slug", "title"}
@@ -111,6 +135,32 @@ def test_page_size_is_capped_and_a_page_past_the_end_is_404(api):
     response = client.get("/api/v1/tasks/?page=9000000")
     assert response.status_code == 404
     assert set(response.json()["error"]) == {"code", "message", "fields"}
+
+
+def test_the_page_and_its_count_come_in_one_query(api):
+    # The task list reads the count with the page (COUNT(*) OVER ()): the same count and the
+    # same rows as counting apart, page after page; an empty list counts 0; page 0 or "x"
+    # is a 404 like a page past the end.
+    client = api("bktw.rasoat")
+    total = Task.objects.count()
+    seen = []
+    for number in range(1, total // 40 + 2):
+        body = client.get(f"/api/v1/tasks/?page_size=40&page={number}").json()
+        assert body["count"] == total
+        seen += [row["id"] for row in body["results"]]
+    assert sorted(seen) == sorted(Task.objects.values_list("pk", flat=True))
+    empty = client.get("/api/v1/tasks/?q=khongcoviecnaonhuthe")
+    assert empty.status_code == 200 and empty.json() == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
+    for page in ("0", "x", str(total)):
+        assert client.get(f"/api/v1/tasks/?page={page}").status_code == 404, page
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/api/v1/tasks/?page_size=10")
+    assert not any("COUNT(*) AS" in q["sql"] for q in ctx.captured_queries)
 
 
 def test_bad_filter_values_are_a_400_in_the_error_format(api):
