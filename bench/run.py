@@ -583,11 +583,9 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(
             f"| API page | {page['rows']} rows of {page['count']}, {page['bytes']:,} bytes |"
         )
-    for name, q in m.get("queries", {}).items():
-        lines.append(
-            f"| queries per request, {name} | {q['page_size_10']} (size 10) / "
-            f"{q['page_size_50']} (size 50) |"
-        )
+    for name, variants in m.get("queries", {}).items():
+        text = " / ".join(f"{v['queries']} (`{k}`)" for k, v in variants.items())
+        lines.append(f"| queries per request, {name} | {text} |")
     for name, scan in m.get("scans", {}).items():
         lines.append(
             f"| reminder scan, {name} ({scan['day']}) | {scan['seconds']} s, "

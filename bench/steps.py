@@ -71,7 +71,8 @@ def scan(day: dt.date) -> dict[str, Any]:
 
 
 def queries(unit: int) -> dict[str, Any]:
-    """Queries per request of the list endpoints at two page sizes (constant is the goal)."""
+    """Queries per request of the list endpoints for two pages of different sizes or rows
+    (the same number is the goal: no query per row)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -79,21 +80,24 @@ def queries(unit: int) -> dict[str, Any]:
     from accounts.models import User
 
     out: dict[str, Any] = {}
-    urls = {
-        "api_tasks": ("officer", "/api/v1/tasks/?lead_unit={unit}&status=overdue&page_size={n}"),
-        "api_tasks_unfiltered": ("officer", "/api/v1/tasks/?page_size={n}"),
-        "my_tasks": ("officer", "/viec-cua-toi/?page_size={n}"),
-        "overdue_review": ("reviewer", "/ra-soat-qua-han/?n={n}"),
-    }
-    for name, (account, url) in urls.items():
+    api = f"/api/v1/tasks/?lead_unit={unit}&status=overdue&page_size="
+    lists = {
+        "api_tasks": ("officer", api, ("10", "50")),
+        "api_tasks_unfiltered": ("officer", "/api/v1/tasks/?page_size=", ("10", "200")),
+        "my_tasks": ("officer", "/viec-cua-toi/?page=", ("1", "2")),
+        "overdue_review": ("reviewer", "/ra-soat-qua-han/?page=", ("1", "2")),
+    }  # fmt: skip
+    for name, (account, url, variants) in lists.items():
         client = Client(HTTP_X_FORWARDED_PROTO="https")
         client.force_login(User.objects.get(username=ACCOUNTS[account][0]))
-        counts: dict[str, int] = {}
-        for n in (10, 50):
+        counts: dict[str, Any] = {}
+        for variant in variants:
             with CaptureQueriesContext(connection) as ctx:
-                response = client.get(url.format(unit=unit, n=n), secure=True)
-            counts[f"page_size_{n}"] = len(ctx.captured_queries)
-            counts[f"status_{n}"] = response.status_code
+                response = client.get(url + variant, secure=True)
+            counts[url.rsplit("?", 1)[1].rsplit("&", 1)[-1] + variant] = {
+                "queries": len(ctx.captured_queries),
+                "status": response.status_code,
+            }
         out[name] = counts
     return out
 
