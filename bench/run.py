@@ -35,7 +35,7 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 DB = "portal_bench"
 SEED_DB = "portal_bench_seed"
 BROKER = "redis://127.0.0.1:6379/12"
-CELERY_BUDGET_S = 300  # the worker's scan and sends must be done by then
+CELERY_BUDGET_S = 180  # the worker's scan and sends are measured for at most this long
 SECRET = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
 
 
@@ -481,17 +481,19 @@ def phase_celery(env: dict[str, str], after: dt.date) -> dict[str, Any]:
             raise RuntimeError(f"no day within 120 after {after} owes a reminder")
         deadline = time.monotonic() + CELERY_BUDGET_S
         state: dict[str, Any] = {}
-        while True:
+        finished = False
+        while not finished and time.monotonic() < deadline:
             time.sleep(1)
             if proc.poll() is not None:
                 logfile.seek(0)
                 raise RuntimeError(f"celery worker exited: {logfile.read()[-2000:]}")
             state = step("celery-idle", env, "--day", queued["day"])
-            if state["total"] >= queued["owed"] and not state["waiting"]:
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not finish within {CELERY_BUDGET_S} s: {state}")
-        out["seconds_until_idle"] = round(time.perf_counter() - started, 2)
+            finished = state["total"] >= queued["owed"] and not state["waiting"]
+        seconds = time.perf_counter() - started
+        # At national size a day's sends outlast the budget: the rate is the measurement.
+        out["finished"] = finished
+        out["seconds"] = round(seconds, 2)
+        out["sends_per_second"] = round(state.get("sent", 0) / seconds, 1) if seconds else None
         out["reminders"] = state
         out["peak_rss_mb"] = vm_hwm_mb(proc.pid)
     finally:
@@ -600,9 +602,11 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| gunicorn worker peak RSS | {web['gunicorn_worker_peak_rss_mb']} MB |")
     if "celery" in m:
         c = m["celery"]
+        done = "all sent" if c.get("finished") else "stopped at the budget"
         lines.append(
-            f"| Celery worker: scan of {c.get('scan_day')} and its sends "
-            f"({c.get('reminders', {}).get('sent')} sent) | {c.get('seconds_until_idle')} s |"
+            f"| Celery worker (solo): scan of {c.get('scan_day')} owing {c.get('owed')}, "
+            f"{c.get('reminders', {}).get('sent')} sent in {c.get('seconds')} s ({done}) | "
+            f"{c.get('sends_per_second')} sends/s |"
         )
         lines.append(
             f"| Celery worker peak RSS (solo, after a scan + sends) | {c.get('peak_rss_mb')} MB |"
