@@ -31,6 +31,8 @@ class WindowCountPaginator(Paginator):
     every matching row for the page anyway. Not for DISTINCT querysets (the window counts
     before DISTINCT)."""
 
+    MAX_PAGE = 10**9
+
     def page(self, number: Any) -> Page:
         number = self.validate_number_without_count(number)
         bottom = (number - 1) * self.per_page
@@ -54,6 +56,8 @@ class WindowCountPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
         if value < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if value > self.MAX_PAGE:  # past any list, and an OFFSET the database would refuse
+            raise EmptyPage(self.error_messages["no_results"])
         return value
 
 

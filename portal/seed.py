@@ -250,7 +250,7 @@ def _seed_tasks(report: SeedReport, documents: dict[str, Document]) -> None:
         if task.implements_id != higher.pk:
             task.implements = higher
             task.full_clean()
-            task.save()
+            task.save(update_fields=["implements"])
             report.changed["links"] += 1
 
 

@@ -36,5 +36,7 @@ def update_fields_if_changed(obj: models.Model, fields: dict[str, Any]) -> bool:
     for name in changed:
         setattr(obj, name, fields[name])
     obj.full_clean()
-    obj.save()
+    # Only what changed is written: a stale copy never puts back a column someone else (or
+    # a derived-column refresh) wrote since it was read.
+    obj.save(update_fields=None if obj.pk is None or obj._state.adding else changed)
     return True

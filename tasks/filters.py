@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -82,7 +83,7 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_document(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         value = value.strip()
-        if value.isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", value):  # str.isdigit() also accepts "²"
             return queryset.filter(document_id=int(value))
         return queryset.filter(document__slug=value)
 

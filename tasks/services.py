@@ -131,17 +131,37 @@ def task_sync_tracks(*, task: Task, members: dict[int, list[Unit]]) -> bool:
     for lead in leads:
         for unit in expand_units([lead], members):
             wanted.setdefault(unit.pk, lead if lead.pk != unit.pk else None)
-    existing = {t.unit_id: t for t in task.tracks.all()}
-    changed = False
-    for unit_id, track in existing.items():
-        if unit_id not in wanted and not track.reports.exists():
-            track.delete()
-            changed = True
-    for unit_id, via in wanted.items():
+
+    def plan() -> tuple[dict[int, TaskTrack], list[TaskTrack], list[int]]:
+        existing = {t.unit_id: t for t in TaskTrack.objects.filter(task=task)}
+        gone = [t for u, t in existing.items() if u not in wanted and not t.reports.exists()]
+        stale = [
+            u
+            for u, via in wanted.items()
+            if u not in existing or existing[u].via_id != (via.pk if via else None)
+        ]
+        return existing, gone, stale
+
+    existing, gone, stale = plan()
+    if not gone and not stale:
+        return False  # nothing to write: no lock (a re-import leaves unchanged tasks free)
+    lock_task(task.pk)
+    existing, gone, stale = plan()  # again under the lock
+    for track in gone:
+        track.delete()
+    for unit_id in stale:
         track = existing.get(unit_id) or TaskTrack(task=task, unit_id=unit_id)
-        changed |= update_fields_if_changed(track, {"via": via})
+        update_fields_if_changed(track, {"via": wanted[unit_id]})
     task_completion_refresh(task_ids=[task.pk])
-    return changed
+    task.refresh_from_db(fields=list(_COMPLETION))  # the caller may save this object again
+    return True
+
+
+def lock_task(task_id: int) -> None:
+    """Take the task's row lock. Every write that changes a task's tracks or reports takes
+    it first, so writers of one task queue in the same order (no deadlock) and each
+    completion refresh runs after the other's commit and sees its tracks."""
+    Task.objects.select_for_update().filter(pk=task_id).values_list("pk").first()
 
 
 class _TrackCompletion(Func):
@@ -179,6 +199,9 @@ def task_completion_refresh(*, task_ids: Iterable[int]) -> int:
     ids = sorted(set(task_ids))
     if not ids:
         return 0
+    # Locked first (in id order): a concurrent writer of the same task commits before this
+    # UPDATE reads the tracks, so neither misses the other's track.
+    list(Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     return Task.objects.filter(pk__in=ids).update(
         **{name: _TrackCompletion(aggregate) for name, aggregate in _COMPLETION.items()}
     )
@@ -202,15 +225,19 @@ def task_completion_repair() -> int:
                 & ~Q(**{stored: F(computed)})
             )
         )
-    ids = list(tasks.filter(stale).values_list("pk", flat=True))
-    if ids:
-        logger.warning(
-            "Ngày hoàn thành của %d nhiệm vụ lệch với phần việc; đã tính lại: %s",
-            len(ids),
-            ids[:20],
-        )
-        task_completion_refresh(task_ids=ids)
-    return len(ids)
+    wrong = tasks.filter(stale)
+    sample = list(wrong.values_list("pk", flat=True)[:20])
+    if not sample:
+        return 0
+    fixed = Task.objects.filter(pk__in=wrong.values("pk")).update(
+        **{name: _TrackCompletion(aggregate) for name, aggregate in _COMPLETION.items()}
+    )
+    logger.warning(
+        "Ngày hoàn thành của %d nhiệm vụ lệch với phần việc; đã tính lại (ví dụ: %s).",
+        fixed,
+        sample,
+    )
+    return fixed
 
 
 @transaction.atomic
@@ -237,6 +264,9 @@ class NotAllowed(ReportError):
 
 
 def _locked_report(report_id: int, version: int | None) -> ProgressReport:
+    task_id = ProgressReport.objects.filter(pk=report_id).values_list("track__task_id").first()
+    if task_id is not None:
+        lock_task(task_id[0])
     report = ProgressReport.objects.select_for_update().select_related("track").get(pk=report_id)
     if version is not None and report.version != version:
         raise StaleVersion(
@@ -267,8 +297,9 @@ def report_save_draft(
     """
     if not user.has_perm("tasks.write_report", track):
         raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được báo cáo phần việc này.")
-    # Two people creating the same quarter's first draft: the track row lock makes the
-    # second wait and then find the first's report (a 409 for it, never a 500).
+    # Two people creating the same quarter's first draft: the lock makes the second wait and
+    # then find the first's report (a 409 for it, never a 500). The task first, as always.
+    lock_task(track.task_id)
     TaskTrack.objects.select_for_update().filter(pk=track.pk).first()
     existing = ProgressReport.objects.filter(
         track=track, period_year=year, period_quarter=quarter
@@ -383,6 +414,10 @@ def task_save(*, task: Task) -> Task:
         setattr(task, name, value)
     task.full_clean()
     task.save()
+    # The form's copy of the task may predate an approval: its completion comes from the
+    # tracks, never from the form.
+    task_completion_refresh(task_ids=[task.pk])
+    task.refresh_from_db(fields=list(_COMPLETION))
     return task
 
 

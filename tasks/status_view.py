@@ -33,7 +33,9 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -156,16 +158,16 @@ class StatusQuery:
         self, today: dt.date, recurring: Iterable[tuple[str, dt.date | None, str]] = ()
     ) -> None:
         self.today = today
-        by_steps: dict[RecurringSteps, dict[dt.date | None, list[str]]] = {}
+        by_steps: dict[RecurringSteps, dict[tuple[dt.date | None, str], list[str]]] = {}
         for text, starts_on, recurrence in recurring:
             steps = recurring_steps(_recurring_deadline(text, starts_on, recurrence), today)
-            by_steps.setdefault(steps, {}).setdefault(starts_on, []).append(text)
+            by_steps.setdefault(steps, {}).setdefault((starts_on, recurrence), []).append(text)
         self._recurring = []
-        for steps, starts in by_steps.items():
+        for steps, groups in by_steps.items():
             member = Q(pk__in=[])
-            for starts_on, texts in starts.items():
+            for (starts_on, recurrence), texts in groups.items():
                 start = Q(starts_on__isnull=True) if starts_on is None else Q(starts_on=starts_on)
-                member |= start & Q(deadline_text__in=sorted(set(texts)))
+                member |= start & Q(recurrence=recurrence) & Q(deadline_text__in=sorted(set(texts)))
             member = Q(deadline_kind=StoredKind.RECURRING) & member
             self._recurring.append(_RecurringGroup(steps, member))
 
@@ -284,9 +286,12 @@ class StatusQuery:
         )
 
     def age_counts(self, overdue: QuerySet[Task]) -> dict[str, int]:
-        """``overdue`` (from ``overdue()``) counted in all (``total``) and by days overdue
-        (the labels of AGE_BUCKETS), in one query."""
-        filters = {"total": Count("pk")}
+        """``overdue`` (from ``overdue()``) counted in all (``total``), by days overdue (the
+        labels of AGE_BUCKETS) and without a lead unit (``without_lead``), in one query."""
+        filters = {
+            "total": Count("pk"),
+            "without_lead": Count("pk", filter=~Q(Exists(_leads()))),
+        }
         for label, low, high in AGE_BUCKETS:
             # days = today - missed_due, so low <= days <= high reads as a range of dates.
             bucket = Q(missed_due__lte=self.today - dt.timedelta(days=low))
@@ -296,14 +301,7 @@ class StatusQuery:
         return overdue.order_by().aggregate(**filters)
 
 
-def status_filter(
-    tasks: QuerySet[Task], statuses: Iterable[Status], today: dt.date
-) -> QuerySet[Task]:
-    """The rows of ``tasks`` whose computed status on ``today`` is one of ``statuses``."""
-    return StatusQuery.on(today).filter(tasks, statuses)
-
-
-# --------------------------------------------------------------------------- summary
+# --------------------------------------------------------------------------- groups
 
 
 @dataclass(frozen=True)
@@ -311,6 +309,77 @@ class GroupCount:
     id: int
     name: str
     count: int
+
+
+CENTRAL = 0  # the "province" of central units when overdue tasks are counted by province
+
+
+def _leads() -> QuerySet[TaskAssignment]:
+    return TaskAssignment.objects.filter(task=OuterRef("pk"), role=AssignmentRole.LEAD)
+
+
+def _ranked(rows: Iterable[GroupCount]) -> list[GroupCount]:
+    return sorted(rows, key=lambda c: (-c.count, c.name, c.id))
+
+
+def overdue_by_lead_unit(overdue: QuerySet[Task]) -> list[GroupCount]:
+    """Tasks of ``overdue`` counted by lead unit (a task with two leads counts for both),
+    most first: one aggregate query."""
+    rows = (
+        TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=overdue.values("pk"))
+        .order_by()
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("task_id"))
+    )
+    return _ranked(GroupCount(r["unit_id"], r["unit__name"], r["n"]) for r in rows)
+
+
+def overdue_by_province(overdue: QuerySet[Task]) -> list[GroupCount]:
+    """Tasks of ``overdue`` counted by the province of their lead units (central units under
+    ``CENTRAL``, "(Trung ương)"): one aggregate query."""
+    rows = (
+        TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=overdue.values("pk"))
+        .order_by()
+        .values("unit__province_id", "unit__province__name")
+        .annotate(n=Count("task_id", distinct=True))
+    )
+    return _ranked(
+        GroupCount(
+            r["unit__province_id"] or CENTRAL, r["unit__province__name"] or "(Trung ương)", r["n"]
+        )
+        for r in rows
+    )
+
+
+def overdue_by_document(overdue: QuerySet[Task]) -> list[GroupCount]:
+    """Tasks of ``overdue`` counted by document: one aggregate query."""
+    rows = (
+        Task.objects.filter(pk__in=overdue.values("pk"))
+        .order_by()
+        .values("document_id", "document__number", "document__title")
+        .annotate(n=Count("pk"))
+    )
+    return _ranked(
+        GroupCount(r["document_id"], r["document__number"] or r["document__title"][:120], r["n"])
+        for r in rows
+    )
+
+
+def overdue_in_lead_unit(overdue: QuerySet[Task], unit_id: int) -> QuerySet[Task]:
+    return overdue.filter(Exists(_leads().filter(unit_id=unit_id)))
+
+
+def overdue_in_province(overdue: QuerySet[Task], province_id: int) -> QuerySet[Task]:
+    if province_id == CENTRAL:
+        return overdue.filter(Exists(_leads().filter(unit__province__isnull=True)))
+    return overdue.filter(Exists(_leads().filter(unit__province_id=province_id)))
+
+
+def overdue_without_lead(overdue: QuerySet[Task]) -> QuerySet[Task]:
+    return overdue.exclude(Exists(_leads()))
+
+
+# --------------------------------------------------------------------------- summary
 
 
 @dataclass(frozen=True)
@@ -329,34 +398,11 @@ def overdue_summary(tasks: QuerySet[Task], today: dt.date) -> OverdueSummary:
     overdue = query.overdue(tasks)
     ages = query.age_counts(overdue)
     total = ages.pop("total")
-    ids = overdue.order_by().values("pk")
-    units = (
-        TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=ids)
-        .values("unit_id", "unit__name")
-        .annotate(n=Count("task_id"))
-        .order_by()
-    )
-    documents = (
-        Task.objects.filter(pk__in=ids)
-        .values("document_id", "document__number", "document__title")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-
-    def ranked(rows: list[GroupCount]) -> list[GroupCount]:
-        return sorted(rows, key=lambda c: (-c.count, c.name, c.id))
-
+    ages.pop("without_lead")
     return OverdueSummary(
         today=today,
         total=total,
-        by_lead_unit=ranked([GroupCount(r["unit_id"], r["unit__name"], r["n"]) for r in units]),
-        by_document=ranked(
-            [
-                GroupCount(
-                    r["document_id"], r["document__number"] or r["document__title"][:120], r["n"]
-                )
-                for r in documents
-            ]
-        ),
+        by_lead_unit=overdue_by_lead_unit(overdue),
+        by_document=overdue_by_document(overdue),
         by_age=ages,
     )

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,7 @@ from tasks.forms import (
     ReportForm,
     TaskListForm,
 )
-from tasks.models import Evidence, ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.models import Evidence, ProgressReport, Task, TaskTrack
 from tasks.rules import is_officer_of_track
 from tasks.selectors import (
     report_visible_to,
@@ -54,7 +54,17 @@ from tasks.services import (
     report_save,
 )
 from tasks.status import Status
-from tasks.status_view import AGE_BUCKETS, StatusQuery, task_status_for
+from tasks.status_view import (
+    AGE_BUCKETS,
+    StatusQuery,
+    overdue_by_document,
+    overdue_by_lead_unit,
+    overdue_by_province,
+    overdue_in_lead_unit,
+    overdue_in_province,
+    overdue_without_lead,
+    task_status_for,
+)
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 5000
@@ -162,56 +172,29 @@ def _documents_for_filter(tasks: QuerySet[Task], chosen: str) -> list[dict]:
 
 OVERDUE_GROUPINGS = {"don-vi": "Đơn vị chủ trì", "tinh": "Tỉnh", "van-ban": "Văn bản"}
 GROUPS_SHOWN = 50
-CENTRAL = 0  # the "province" of central units in the grouping by province
+NO_LEAD = -1  # the group of overdue tasks that no unit leads (by unit or by province)
 
 
-def _overdue_groups(overdue: QuerySet[Task], group_by: str) -> list[dict]:
-    """Overdue tasks counted by lead unit, by the lead unit's province or by document: one
-    aggregate query, most overdue group first."""
-    ids = overdue.order_by().values("pk")
-    leads = TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=ids).order_by()
+def _overdue_groups(overdue: QuerySet[Task], group_by: str, without_lead: int) -> list[dict]:
+    """Overdue tasks counted by lead unit, by the lead unit's province or by document (one
+    aggregate query), most overdue group first; tasks nobody leads as a group of their own."""
     if group_by == "van-ban":
-        rows = (
-            Task.objects.filter(pk__in=ids)
-            .order_by()
-            .values("document_id", "document__number", "document__title")
-            .annotate(n=Count("pk"))
-        )
-        groups = [
-            {
-                "id": r["document_id"],
-                "name": r["document__number"] or r["document__title"][:80],
-                "count": r["n"],
-            }
-            for r in rows
-        ]
-    elif group_by == "tinh":
-        rows = leads.values("unit__province_id", "unit__province__name").annotate(
-            n=Count("task_id", distinct=True)
-        )
-        groups = [
-            {
-                "id": r["unit__province_id"] or CENTRAL,
-                "name": r["unit__province__name"] or "(Trung ương)",
-                "count": r["n"],
-            }
-            for r in rows
-        ]
-    else:
-        rows = leads.values("unit_id", "unit__name").annotate(n=Count("task_id"))
-        groups = [{"id": r["unit_id"], "name": r["unit__name"], "count": r["n"]} for r in rows]
-    return sorted(groups, key=lambda g: (-g["count"], g["name"], g["id"]))
+        return [vars(g) for g in overdue_by_document(overdue)]
+    counted = overdue_by_province(overdue) if group_by == "tinh" else overdue_by_lead_unit(overdue)
+    groups = [vars(g) for g in counted]
+    if without_lead:
+        groups.append({"id": NO_LEAD, "name": "(Chưa giao đơn vị)", "count": without_lead})
+    return groups
 
 
 def _in_group(overdue: QuerySet[Task], group_by: str, group_id: int) -> QuerySet[Task]:
     if group_by == "van-ban":
         return overdue.filter(document_id=group_id)
-    lead = TaskAssignment.objects.filter(task=OuterRef("pk"), role=AssignmentRole.LEAD)
+    if group_id == NO_LEAD:
+        return overdue_without_lead(overdue)
     if group_by == "tinh":
-        if group_id == CENTRAL:
-            return overdue.filter(Exists(lead.filter(unit__province__isnull=True)))
-        return overdue.filter(Exists(lead.filter(unit__province_id=group_id)))
-    return overdue.filter(Exists(lead.filter(unit_id=group_id)))
+        return overdue_in_province(overdue, group_id)
+    return overdue_in_lead_unit(overdue, group_id)
 
 
 LIST_SHOWN = 50  # unassigned tasks and unreadable deadlines listed on the review page
@@ -265,15 +248,15 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
     group_by = request.GET.get("nhom", "don-vi")
     if group_by not in OVERDUE_GROUPINGS:
         group_by = "don-vi"
-    groups = _overdue_groups(overdue, group_by)
+    ages = status_query.age_counts(overdue)
+    total, without_lead = ages.pop("total"), ages.pop("without_lead")
+    groups = _overdue_groups(overdue, group_by, without_lead)
     group_id = request.GET.get("ma", "")
     selected = next((g for g in groups if str(g["id"]) == group_id), None)
     listed = _in_group(overdue, group_by, selected["id"]) if selected else overdue
     listed = task_list_related(listed).prefetch_related("prefetched_tracks__reports")
     if request.GET.get("format") == "xlsx":
         return _xlsx_response(list(listed[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
-    ages = status_query.age_counts(overdue)
-    total = ages.pop("total")
     paginator = Paginator(listed, PAGE_SIZE)
     # The count is known already (ages, or the selected group's row): no second count.
     paginator.count = selected["count"] if selected else total
@@ -293,16 +276,31 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
             if view.days_overdue
             else ""
         )
-        rows.append({"task": task, "view": view, "leads": leads, "last": last, "bucket": bucket})
+        # The due date it missed: for a recurring task the last occurrence, for an event
+        # task the event plus its delay (the list is ordered by it).
+        missed = today - dt.timedelta(days=view.days_overdue)
+        rows.append(
+            {
+                "task": task,
+                "view": view,
+                "leads": leads,
+                "last": last,
+                "bucket": bucket,
+                "missed": missed,
+            }
+        )
     unassigned, unassigned_documents = _unassigned(scope)
     unparsed = default_task_order(
         scope.filter(deadline_kind=DeadlineKind.UNKNOWN).exclude(deadline_text="")
     ).only("ref", "title", "deadline_text", "deadline_note")
+    show_all = request.GET.get("tat-ca") == "1"
     query = QueryDict(mutable=True)
     query["nhom"] = group_by
+    if show_all:
+        query["tat-ca"] = "1"
+    base_query = query.urlencode()  # the grouping (and "show all") without the chosen group
     if selected:
         query["ma"] = str(selected["id"])
-    show_all = request.GET.get("tat-ca") == "1"
     return render(
         request,
         "tasks/overdue_review.html",
@@ -317,6 +315,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "base_query": base_query,
             "unassigned": unassigned,
             "unassigned_documents": unassigned_documents,
             "unassigned_count": sum(d["count"] for d in unassigned_documents),

@@ -14,6 +14,8 @@ from tasks.services import (
     report_submit,
     task_completion_refresh,
     task_completion_repair,
+    task_record_event,
+    task_save,
     task_upsert,
 )
 
@@ -92,6 +94,22 @@ def test_a_new_lead_unit_reopens_a_completed_task(seeded):
     )
     assert task.tracks.count() == 2
     assert completion(task) == (None, None)
+
+
+def test_saving_a_copy_read_before_an_approval_keeps_the_completion(seeded):
+    # An administrator opened the task before the leader approved; saving the form (or any
+    # service saving an old copy) must not put back the old "not completed".
+    track = TaskTrack.objects.get(task__document__slug="26-ctr-tu", task__ref="STT 5")
+    read_before = Task.objects.get(pk=track.task_id)
+    approve(track, dt.date(2026, 11, 20))
+    read_before.title += " (đã sửa)"
+    task_save(task=read_before)
+    assert completion(read_before) == (dt.date(2026, 11, 20), dt.date(2026, 11, 20))
+    task_record_event(task=Task.objects.get(pk=track.task_id), event_on=dt.date(2026, 1, 2))
+    stale_again = Task.objects.get(pk=track.task_id)
+    Task.objects.filter(pk=track.task_id).update(completed_on=dt.date(2026, 11, 21))
+    task_record_event(task=stale_again, event_on=dt.date(2026, 1, 3))  # writes event_on only
+    assert completion(stale_again)[0] == dt.date(2026, 11, 21)
 
 
 def test_the_repair_puts_right_what_went_around_the_services(seeded):

@@ -226,6 +226,47 @@ def test_overdue_review_groups_buckets_and_lists_the_unassigned(client, seeded):
     assert "Tập trung phát triển kết cấu hạ tầng" in page  # seed 002 names no units
 
 
+def test_overdue_review_counts_groups_and_lists_one_group_a_page_at_a_time(client, seeded):
+    from accounts.models import Unit
+    from tasks.status import Status
+    from tasks.status_view import StatusQuery
+
+    document = Task.objects.get(document__slug="26-ctr-tu", ref="STT 5").document
+    lead = Unit.objects.get(key="bcsd-ubnd-lai-chau")
+    for i in range(30):  # more than a page, all with the same lead unit
+        task_upsert(
+            document=document,
+            ref=f"Q.{i}",
+            title=f"Việc quá hạn số {i}",
+            deadline_text="Quý II/2024",
+            leads=[(lead, "x")],
+        )
+    task_upsert(
+        document=document, ref="Q.x", title="Việc không ai chủ trì", deadline_text="Quý I/2024"
+    )
+    login(client, "bktw.rasoat")
+    today = dt.date.today()
+    overdue = StatusQuery.on(today).filter(Task.objects.all(), [Status.OVERDUE]).count()
+    page = client.get("/ra-soat-qua-han/").content.decode()
+    assert f"<strong>{overdue}</strong>nhiệm vụ quá hạn" in page.replace(".", "")
+    # Tasks nobody leads are a group of their own; the lead unit's group has all 30.
+    assert "(Chưa giao đơn vị)" in page and "?nhom=don-vi&amp;ma=-1" in page
+    unit_page = client.get("/ra-soat-qua-han/", {"nhom": "don-vi", "ma": lead.pk}).content.decode()
+    assert f"Quá hạn – {lead.name}" in unit_page
+    assert "Trang 1/2" in unit_page and "Việc quá hạn số" in unit_page
+    assert "Việc không ai chủ trì" not in unit_page.split("Nhiệm vụ chưa giao đơn vị")[0]
+    second = client.get("/ra-soat-qua-han/", {"nhom": "don-vi", "ma": lead.pk, "page": 2})
+    assert "Trang 2/2" in second.content.decode()
+    nobody = client.get("/ra-soat-qua-han/", {"nhom": "don-vi", "ma": -1}).content.decode()
+    listed = nobody.split("Nhiệm vụ chưa giao đơn vị")[0]
+    assert "Việc không ai chủ trì" in listed and "Việc quá hạn số" not in listed
+    # "Show all groups" survives paging and choosing a group.
+    every = client.get("/ra-soat-qua-han/", {"tat-ca": "1"}).content.decode()
+    assert "nhom=don-vi&amp;tat-ca=1&amp;ma=" in every
+    # The missed due date is shown and the most overdue come first.
+    assert "31/03/2024" in listed
+
+
 def test_comment_and_document_pages(client, seeded):
     login(client, "laichau.canbo")
     task = task5()

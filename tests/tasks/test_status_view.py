@@ -9,7 +9,7 @@ import pytest
 from tasks.models import Task, TaskTrack
 from tasks.services import task_completion_refresh, task_record_event
 from tasks.status import Status
-from tasks.status_view import overdue_summary, status_filter, task_status_for
+from tasks.status_view import StatusQuery, overdue_summary, task_status_for
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_conditions_agree_with_the_pure_function(seeded, today):
     assert len(set(expected.values())) >= 4  # the cases are varied enough to mean something
     for status in Status:
         matched = set(
-            status_filter(Task.objects.all(), [status], today).values_list("pk", flat=True)
+            StatusQuery.on(today).filter(Task.objects.all(), [status]).values_list("pk", flat=True)
         )
         assert matched == {pk for pk, s in expected.items() if s == status}, status
 
@@ -60,7 +60,7 @@ def test_conditions_agree_with_the_pure_function(seeded, today):
 def test_summary_counts_what_the_filter_matches(seeded):
     today = dt.date(2026, 11, 22)
     summary = overdue_summary(Task.objects.all(), today)
-    overdue = status_filter(Task.objects.all(), [Status.OVERDUE], today)
+    overdue = StatusQuery.on(today).filter(Task.objects.all(), [Status.OVERDUE])
     assert summary.total == overdue.count() > 0
     assert sum(summary.by_age.values()) == summary.total
     assert sum(c.count for c in summary.by_document) == summary.total
