@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateField, F, Func, Q
+from django.db.models import DateField, F, Func, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Unit, User, expand_units
@@ -152,16 +153,15 @@ def task_sync_tracks(*, task: Task, members: dict[int, list[Unit]]) -> bool:
     for unit_id in stale:
         track = existing.get(unit_id) or TaskTrack(task=task, unit_id=unit_id)
         update_fields_if_changed(track, {"via": wanted[unit_id]})
-    task_completion_refresh(task_ids=[task.pk])
-    task.refresh_from_db(fields=list(_COMPLETION))  # the caller may save this object again
+    _refresh_completion(task)
     return True
 
 
-def lock_task(task_id: int) -> None:
-    """Take the task's row lock. Every write that changes a task's tracks or reports takes
-    it first, so writers of one task queue in the same order (no deadlock) and each
-    completion refresh runs after the other's commit and sees its tracks."""
-    Task.objects.select_for_update().filter(pk=task_id).values_list("pk").first()
+def lock_task(*task_ids: int) -> None:
+    """Take the tasks' row locks (in id order). Every write that changes a task's tracks or
+    reports takes it first, so writers of one task queue in the same order (no deadlock)
+    and each completion refresh runs after the other's commit and sees its tracks."""
+    list(Task.objects.select_for_update().filter(pk__in=task_ids).order_by("pk").values("pk"))
 
 
 class _TrackCompletion(Func):
@@ -189,6 +189,18 @@ class _TrackCompletion(Func):
 _COMPLETION = {"completed_on": "MAX", "first_completed_on": "MIN"}
 
 
+def _from_tracks() -> dict[str, _TrackCompletion]:
+    """The completion columns as their tracks give them, for an UPDATE or an alias."""
+    return {name: _TrackCompletion(aggregate) for name, aggregate in _COMPLETION.items()}
+
+
+def _refresh_completion(task: Task) -> None:
+    """Recompute ``task``'s completion and reload it into this copy, which the caller may
+    save again (a stale copy would otherwise be the one written back)."""
+    task_completion_refresh(task_ids=[task.pk])
+    task.refresh_from_db(fields=list(_COMPLETION))
+
+
 def task_completion_refresh(*, task_ids: Iterable[int]) -> int:
     """Recompute the tasks' completion dates from their tracks (one UPDATE). Called by every
     service that adds, removes or completes a track; the status lists read these columns.
@@ -199,39 +211,30 @@ def task_completion_refresh(*, task_ids: Iterable[int]) -> int:
     ids = sorted(set(task_ids))
     if not ids:
         return 0
-    # Locked first (in id order): a concurrent writer of the same task commits before this
-    # UPDATE reads the tracks, so neither misses the other's track.
-    list(Task.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    return Task.objects.filter(pk__in=ids).update(
-        **{name: _TrackCompletion(aggregate) for name, aggregate in _COMPLETION.items()}
-    )
+    # Locked first: a concurrent writer of the same task commits before this UPDATE reads
+    # the tracks, so neither misses the other's track.
+    lock_task(*ids)
+    return Task.objects.filter(pk__in=ids).update(**_from_tracks())
 
 
 def task_completion_repair() -> int:
     """Put right every task whose stored completion dates differ from its tracks' (a write
     that went around the services). Returns how many were wrong; 0 is the normal answer.
     Run daily by the ``tasks.completion_repair`` job."""
+    # NULL ("not completed") compares as a date no task is completed on.
+    never = Value(dt.date.min)
     tasks = Task.objects.alias(
-        **{f"tracks_{name}": _TrackCompletion(agg) for name, agg in _COMPLETION.items()}
+        **{f"stored_{name}": Coalesce(name, never) for name in _COMPLETION},
+        **{f"tracks_{name}": Coalesce(expr, never) for name, expr in _from_tracks().items()},
     )
     stale = Q(pk__in=[])
     for name in _COMPLETION:
-        stored, computed = name, f"tracks_{name}"
-        stale |= (
-            Q(**{f"{stored}__isnull": True, f"{computed}__isnull": False})
-            | Q(**{f"{stored}__isnull": False, f"{computed}__isnull": True})
-            | (
-                Q(**{f"{stored}__isnull": False, f"{computed}__isnull": False})
-                & ~Q(**{stored: F(computed)})
-            )
-        )
+        stale |= ~Q(**{f"stored_{name}": F(f"tracks_{name}")})
     wrong = tasks.filter(stale)
     sample = list(wrong.values_list("pk", flat=True)[:20])
     if not sample:
         return 0
-    fixed = Task.objects.filter(pk__in=wrong.values("pk")).update(
-        **{name: _TrackCompletion(aggregate) for name, aggregate in _COMPLETION.items()}
-    )
+    fixed = Task.objects.filter(pk__in=wrong.values("pk")).update(**_from_tracks())
     logger.warning(
         "Ngày hoàn thành của %d nhiệm vụ lệch với phần việc; đã tính lại (ví dụ: %s).",
         fixed,
@@ -416,8 +419,7 @@ def task_save(*, task: Task) -> Task:
     task.save()
     # The form's copy of the task may predate an approval: its completion comes from the
     # tracks, never from the form.
-    task_completion_refresh(task_ids=[task.pk])
-    task.refresh_from_db(fields=list(_COMPLETION))
+    _refresh_completion(task)
     return task
 
 

@@ -16,9 +16,9 @@ Decisions
   (``Task.completed_on`` / ``first_completed_on``, kept by ``task_completion_refresh``), and
   the conditions below compare them with the deadline columns: no subquery per row. A test
   holds them to the pure function on a table of cases.
-- RECURRING tasks are judged per distinct (phrase, start) pair: ``recurring_steps`` turns
-  each into a few date ranges of the completion date, read once per request (one small
-  query) instead of once per row. EVENT tasks fall due ``DEFAULT_EVENT_DUE_DAYS`` after the
+- RECURRING tasks are judged per distinct (phrase, start, rhythm): ``recurring_steps``
+  turns each into a few date ranges of the completion date, read once per request (one
+  small query) instead of once per row. EVENT tasks fall due ``DEFAULT_EVENT_DUE_DAYS`` after the
   recorded event.
 """
 
@@ -139,6 +139,14 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
 
 _DATED = (StoredKind.DATE, StoredKind.PERIOD)
 AGE_BUCKETS = (("1-30", 1, 30), ("31-90", 31, 90), (">90", 91, None))
+
+
+def age_bucket(days_overdue: int) -> str:
+    """The AGE_BUCKETS label of a number of days overdue ("" when not overdue)."""
+    for label, low, high in AGE_BUCKETS:
+        if days_overdue >= low and (high is None or days_overdue <= high):
+            return label
+    return ""
 
 
 @dataclass(frozen=True)

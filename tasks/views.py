@@ -55,8 +55,8 @@ from tasks.services import (
 )
 from tasks.status import Status
 from tasks.status_view import (
-    AGE_BUCKETS,
     StatusQuery,
+    age_bucket,
     overdue_by_document,
     overdue_by_lead_unit,
     overdue_by_province,
@@ -267,15 +267,6 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
         leads = [a.unit for a in task.assignment_list() if a.role == AssignmentRole.LEAD]
         reports = [r for t in task.track_list() for r in t.reports.all() if r.state != "draft"]
         last = max(reports, key=lambda r: (r.period_year, r.period_quarter), default=None)
-        bucket = (
-            next(
-                label
-                for label, low, high in AGE_BUCKETS
-                if view.days_overdue >= low and (high is None or view.days_overdue <= high)
-            )
-            if view.days_overdue
-            else ""
-        )
         # The due date it missed: for a recurring task the last occurrence, for an event
         # task the event plus its delay (the list is ordered by it).
         missed = today - dt.timedelta(days=view.days_overdue)
@@ -285,7 +276,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
                 "view": view,
                 "leads": leads,
                 "last": last,
-                "bucket": bucket,
+                "bucket": age_bucket(view.days_overdue),
                 "missed": missed,
             }
         )

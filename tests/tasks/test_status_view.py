@@ -9,7 +9,7 @@ import pytest
 from tasks.models import Task, TaskTrack
 from tasks.services import task_completion_refresh, task_record_event
 from tasks.status import Status
-from tasks.status_view import StatusQuery, overdue_summary, task_status_for
+from tasks.status_view import StatusQuery, age_bucket, overdue_summary, task_status_for
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +64,11 @@ def test_summary_counts_what_the_filter_matches(seeded):
     assert summary.total == overdue.count() > 0
     assert sum(summary.by_age.values()) == summary.total
     assert sum(c.count for c in summary.by_document) == summary.total
+
+
+@pytest.mark.parametrize(
+    ("days", "label"),
+    [(0, ""), (1, "1-30"), (30, "1-30"), (31, "31-90"), (90, "31-90"), (91, ">90"), (4000, ">90")],
+)
+def test_age_bucket_edges(days, label):
+    assert age_bucket(days) == label
