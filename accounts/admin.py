@@ -3,9 +3,27 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import ApiToken, AuditEvent, Membership, Unit, UnitAlias, User
-from accounts.services import alias_save, unit_save
+from accounts.models import (
+    ApiToken,
+    AuditEvent,
+    Membership,
+    Unit,
+    UnitAlias,
+    UnitSuccession,
+    User,
+)
+from accounts.services import alias_save, succession_save, unit_save
 from portal.admin import NfcAdminMixin
+
+
+class SuccessionInline(NfcAdminMixin, admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+    fields = ["successor", "effective_on", "basis", "basis_date", "verified", "note"]
+    verbose_name = _("đơn vị kế thừa (sắp xếp)")
+    verbose_name_plural = _("đơn vị kế thừa (sắp xếp)")
 
 
 class AliasInline(NfcAdminMixin, admin.TabularInline):
@@ -16,22 +34,42 @@ class AliasInline(NfcAdminMixin, admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(NfcAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "province", "parent", "successor", "successor_from"]
+    list_display = ["name", "kind", "province", "parent"]
     list_filter = ["kind", "reviews_all"]
     search_fields = ["name", "short_name", "key", "aliases__name"]
-    list_select_related = ["province", "parent", "successor"]
-    autocomplete_fields = ["parent", "province", "successor", "members"]
+    list_select_related = ["province", "parent"]
+    autocomplete_fields = ["parent", "province", "members"]
     readonly_fields = ["name_key"]
-    inlines = [AliasInline]
+    inlines = [AliasInline, SuccessionInline]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         unit_save(unit=obj)
 
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        if formset.model is UnitSuccession:
+            for succession in formset.save(commit=False):
+                succession_save(succession=succession)
+            for succession in formset.deleted_objects:
+                succession.delete()
+            return
         for alias in formset.save(commit=False):
             alias_save(alias=alias)
         for alias in formset.deleted_objects:
             alias.delete()
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(NfcAdminMixin, SimpleHistoryAdmin):
+    """Mergers, splits and abolitions; every change is kept in the history (audited)."""
+
+    list_display = ["predecessor", "successor", "effective_on", "basis", "verified"]
+    list_filter = ["verified", "effective_on"]
+    search_fields = ["predecessor__name", "successor__name", "basis", "note"]
+    list_select_related = ["predecessor", "successor"]
+    autocomplete_fields = ["predecessor", "successor"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        succession_save(succession=obj)
 
 
 class MembershipInline(admin.TabularInline):

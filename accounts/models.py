@@ -58,27 +58,11 @@ class Unit(models.Model):
         default=False,
         help_text=_("Cơ quan rà soát mọi văn bản (Ban Kinh tế Trung ương)."),
     )
-    successor = models.ForeignKey(
-        "self",
-        verbose_name=_("đơn vị kế thừa"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="predecessors",
-    )
-    successor_from = models.DateField(_("kế thừa từ ngày"), null=True, blank=True)
-    succession_basis = models.CharField(_("căn cứ sắp xếp"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(successor__isnull=True) | Q(successor_from__isnull=False),
-                name="unit_successor_has_date",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -87,8 +71,72 @@ class Unit(models.Model):
     def is_group(self) -> bool:
         return self.kind == UnitKind.GROUP
 
-    def is_active_on(self, day: dt.date) -> bool:
-        return self.successor_from is None or day < self.successor_from
+
+class UnitSuccession(models.Model):
+    """From ``effective_on`` the successor answers for the predecessor's open work.
+
+    Several rows with one successor are a merger; several with one predecessor a split (a
+    person then picks the successor of each open track); a row without a successor ends the
+    predecessor with nobody taking its work wholesale (the district level in 2025). History
+    keeps the unit that was assigned; the access module (``accounts.access``) reads these
+    rows to decide who acts for what today.
+    """
+
+    predecessor = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị cũ"),
+        on_delete=models.PROTECT,
+        related_name="successions",
+    )
+    successor = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successions_in",
+    )
+    effective_on = models.DateField(_("có hiệu lực từ ngày"))
+    basis = models.CharField(
+        _("văn bản quyết định"),
+        max_length=300,
+        blank=True,
+        help_text=_("Số, ký hiệu văn bản như công bố, ví dụ “Nghị quyết số 202/2025/QH15”."),
+    )
+    basis_date = models.DateField(_("ngày ban hành văn bản"), null=True, blank=True)
+    verified = models.BooleanField(
+        _("đã đối chiếu văn bản"),
+        default=False,
+        help_text=_("Bỏ chọn khi số, ngày văn bản lấy theo tin công bố, chưa đối chiếu văn bản."),
+    )
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sắp xếp đơn vị")
+        verbose_name_plural = _("sắp xếp đơn vị")
+        ordering = ["effective_on", "predecessor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="succession_unique_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["predecessor"],
+                condition=Q(successor__isnull=True),
+                name="succession_one_ending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="succession_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.successor.name if self.successor_id else _("giải thể")
+        return f"{self.predecessor.name} → {target} ({self.effective_on:%d/%m/%Y})"
+
+    @property
+    def verification_label(self) -> str:
+        return "" if self.verified else str(_("chưa đối chiếu văn bản"))
 
 
 class UnitAlias(models.Model):

@@ -10,9 +10,18 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, Membership, Unit, UnitAlias, User, hash_token
+from accounts.models import (
+    ApiToken,
+    Membership,
+    Unit,
+    UnitAlias,
+    UnitSuccession,
+    User,
+    hash_token,
+)
 from accounts.names import display_name, name_key
 from portal.services import update_fields_if_changed
+from portal.vietnamese import nfc
 
 
 @transaction.atomic
@@ -65,24 +74,68 @@ def unit_set_members(*, unit: Unit, members: Sequence[Unit]) -> bool:
 
 
 @transaction.atomic
-def unit_set_successor(
-    *, unit: Unit, successor: Unit | None, from_date: dt.date | None, basis: str = ""
+def succession_upsert(
+    *,
+    predecessor: Unit,
+    successor: Unit | None,
+    effective_on: dt.date,
+    basis: str = "",
+    basis_date: dt.date | None = None,
+    verified: bool = False,
+    note: str = "",
 ) -> bool:
-    """Record that ``unit`` passes to ``successor`` from a date (a merger or renaming)."""
-    return update_fields_if_changed(
-        unit,
-        {
-            "successor": successor,
-            "successor_from": from_date,
-            "succession_basis": basis,
-        },
+    """Record that ``successor`` answers for ``predecessor``'s open work from a date (None:
+    the predecessor ends with no heir). Idempotent; returns whether anything changed."""
+    succession = UnitSuccession.objects.filter(
+        predecessor=predecessor, successor=successor
+    ).first() or UnitSuccession(predecessor=predecessor, successor=successor)
+    before = (
+        succession.effective_on if succession.pk else None,
+        succession.basis,
+        succession.basis_date,
+        succession.verified,
+        succession.note,
     )
+    succession.effective_on = effective_on
+    succession.basis = nfc(basis).strip()
+    succession.basis_date = basis_date
+    succession.verified = verified
+    succession.note = nfc(note).strip()
+    after = (effective_on, succession.basis, basis_date, verified, succession.note)
+    if succession.pk and before == after:
+        return False
+    succession_save(succession=succession)
+    return True
+
+
+@transaction.atomic
+def succession_save(*, succession: UnitSuccession) -> UnitSuccession:
+    """Save a succession (admin or loader): NFC text, the model's checks, history."""
+    succession.basis = nfc(succession.basis).strip()
+    succession.note = nfc(succession.note).strip()
+    succession.full_clean()
+    succession.save()
+    return succession
 
 
 @transaction.atomic
 def membership_ensure(*, user: User, unit: Unit, role: str) -> bool:
     _, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     return created
+
+
+@transaction.atomic
+def memberships_set(*, user: User, roles: Sequence[tuple[Unit, str]]) -> int:
+    """Make ``user``'s memberships exactly ``roles``; returns how many rows changed."""
+    wanted = {(unit.pk, role) for unit, role in roles}
+    changed = 0
+    for membership in Membership.objects.filter(user=user):
+        if (membership.unit_id, membership.role) not in wanted:
+            membership.delete()
+            changed += 1
+    for unit, role in roles:
+        changed += membership_ensure(user=user, unit=unit, role=role)
+    return changed
 
 
 @transaction.atomic

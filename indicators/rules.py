@@ -2,46 +2,35 @@
 
 The object is an ``IndicatorValue`` (saved or not: a new value is checked before it exists).
 A value belongs to its scope: the officers and leaders of a unit that IS the scope or whose
-province is the scope (Lai Châu's values are entered by the units of tỉnh Lai Châu).
+province is the scope (Lai Châu's values are entered by the units of tỉnh Lai Châu), and of
+their successors (``accounts.access.indicator_scopes``).
 """
 
 from __future__ import annotations
 
 import rules
-from django.db.models import Q
 
+from accounts.access import access_for, indicator_scopes
 from accounts.choices import Role
-from accounts.models import Membership, User
+from accounts.models import User
 from indicators.models import IndicatorValue
-
-
-def _in_scope(user: User, value: IndicatorValue, roles: tuple[str, ...]) -> bool:
-    scope_id = value.scope_id
-    return (
-        Membership.objects.filter(user=user, role__in=roles)
-        .filter(Q(unit_id=scope_id) | Q(unit__province_id=scope_id))
-        .exists()
-    )
 
 
 @rules.predicate
 def is_officer_for_value(user: User, value: IndicatorValue) -> bool:
     """An officer or leader of a unit of the value's province (or of the scope unit itself)."""
-    return _in_scope(user, value, (Role.OFFICER, Role.LEADER))
+    return value.scope_id in indicator_scopes(user, Role.OFFICER, Role.LEADER)
 
 
 @rules.predicate
 def is_leader_for_value(user: User, value: IndicatorValue) -> bool:
-    return _in_scope(user, value, (Role.LEADER,))
+    return value.scope_id in indicator_scopes(user, Role.LEADER)
 
 
 @rules.predicate
 def is_reviewer_of_value(user: User, value: IndicatorValue) -> bool:
     """A reviewer at a body that reviews all documents, or monitors the indicator's document."""
-    reviewing = Membership.objects.filter(user=user, role=Role.REVIEWER)
-    if reviewing.filter(unit__reviews_all=True).exists():
-        return True
-    return reviewing.filter(unit__monitored_documents=value.indicator.document_id).exists()
+    return access_for(user).reviews_document(value.indicator.document_id)
 
 
 rules.add_perm("indicators.enter_value", is_officer_for_value)

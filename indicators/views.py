@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import indicator_scopes
 from accounts.audit import record_refusal
 from accounts.choices import Role, UnitKind
-from accounts.models import Membership, Unit, User
+from accounts.models import Unit, User
 from documents.models import Document
 from indicators.choices import ValueState
 from indicators.evaluation import NO_DATA, Verdict
@@ -113,21 +114,10 @@ def _scopes(indicator: Indicator) -> list[Unit]:
     return [indicator.scope]
 
 
-def _member_scope_ids(user: User, roles: tuple[str, ...]) -> set[int]:
-    """Scopes (units or their provinces) where the user holds one of ``roles``; one query.
-    The rules predicates decide for real in the services; this only shapes the page."""
-    ids: set[int] = set()
-    for unit_id, province_id in Membership.objects.filter(user=user, role__in=roles).values_list(
-        "unit_id", "unit__province_id"
-    ):
-        ids.add(unit_id)
-        if province_id:
-            ids.add(province_id)
-    return ids
-
-
-def _entry_scope_ids(user: User) -> set[int]:
-    return _member_scope_ids(user, (Role.OFFICER, Role.LEADER))
+def _entry_scope_ids(user: User) -> frozenset[int]:
+    """Scopes whose values the user may enter; the rules predicates decide for real in the
+    services, this only shapes the page."""
+    return indicator_scopes(user, Role.OFFICER, Role.LEADER)
 
 
 @dataclass
@@ -149,7 +139,7 @@ def _access(user: User, indicator: Indicator, scopes: list[Unit]) -> Access:
     reviewer = bool(is_reviewer_of_value(user, IndicatorValue(indicator=indicator)))
     return Access(
         entry=entry,
-        leader=_member_scope_ids(user, (Role.LEADER,)) & {s.pk for s in scopes},
+        leader=indicator_scopes(user, Role.LEADER) & {s.pk for s in scopes},
         reviewer=reviewer,
         link=reviewer or user.is_superuser,
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from accounts.choices import Role
-from accounts.models import Membership, User
+from accounts.access import access_for
+from accounts.models import User
 from notifications.models import Kind, NotificationPreference, Reminder, ReminderStatus
 from tasks.models import Task
 
@@ -36,15 +36,6 @@ def preference_for(user: User) -> NotificationPreference:
     )
 
 
-def _reviews_task(user: User, task: Task) -> bool:
-    if user.is_superuser:
-        return True
-    reviewing = Membership.objects.filter(user=user, role=Role.REVIEWER)
-    return reviewing.filter(
-        Q(unit__reviews_all=True) | Q(unit__monitored_documents=task.document_id)
-    ).exists()
-
-
 def reminders_for_task(task: Task, user: User) -> QuerySet[Reminder]:
     """The reminder log of one task (its tracks, its coordinators, the digests aside).
 
@@ -58,6 +49,6 @@ def reminders_for_task(task: Task, user: User) -> QuerySet[Reminder]:
         .select_related("recipient", "track__unit", "unit")
         .order_by("-created_at", "-id")
     )
-    if _reviews_task(user, task):
+    if access_for(user).reviews_document(task.document_id):
         return rows
     return rows.filter(recipient=user)

@@ -33,10 +33,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from accounts.access import Directory, track_unit
 from accounts.choices import Role
-from accounts.models import Membership, Unit, User, expand_units
+from accounts.models import Unit, User, expand_units
 from accounts.selectors import group_members
-from documents.models import Document
 from notifications.models import (
     MUTABLE_KINDS,
     Channel,
@@ -114,61 +114,33 @@ def reminder_key(kind: str, scope: str, due_on: dt.date, offset: int, recipient_
 
 
 class People:
-    """Active users by unit and role, reviewers' scopes and preferences, loaded once."""
+    """Who acts for which unit and reviews which document today (the access module's
+    ``Directory``: the same rule as the pages), with everybody's preferences, loaded once."""
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
-        self.by_unit: dict[tuple[int, str], list[User]] = defaultdict(list)
-        self.reviewer_units: dict[int, set[int]] = defaultdict(set)
-        self.users: dict[int, User] = {}
-        memberships = Membership.objects.filter(user__is_active=True).select_related("user")
-        for membership in memberships.order_by("user__username"):
-            self.by_unit[(membership.unit_id, membership.role)].append(membership.user)
-            self.users[membership.user_id] = membership.user
-            if membership.role == Role.REVIEWER:
-                self.reviewer_units[membership.user_id].add(membership.unit_id)
-        self.successors = {
-            pk: (successor_id, since)
-            for pk, successor_id, since in Unit.objects.filter(successor__isnull=False).values_list(
-                "pk", "successor_id", "successor_from"
-            )
+        self.directory = Directory(today)
+        self.users = self.directory.users
+        self.reviewer_units = {
+            user_id: access.reviewing
+            for user_id, access in self.directory.access.items()
+            if access.reviewing
         }
-        self.reviews_all = set(Unit.objects.filter(reviews_all=True).values_list("pk", flat=True))
-        self.monitors: dict[int, set[int]] = defaultdict(set)
-        for document_id, unit_id in Document.monitors.through.objects.values_list(
-            "document_id", "unit_id"
-        ):
-            self.monitors[unit_id].add(document_id)
         self.preferences = {p.user_id: p for p in NotificationPreference.objects.all()}
 
-    def current_unit(self, unit_id: int) -> int:
-        """A merged unit's open work passes to its successor from the merger's date."""
-        for _ in range(5):
-            successor = self.successors.get(unit_id)
-            if successor is None or successor[1] is None or self.today < successor[1]:
-                break
-            unit_id = successor[0]
-        return unit_id
-
     def officers(self, unit_id: int, *, fallback: bool = True) -> list[User]:
-        """Officers of the unit first; a unit with no officer on the portal reaches its
-        leaders instead (``fallback``), so the reminder still lands somewhere."""
-        unit_id = self.current_unit(unit_id)
-        officers = self.by_unit.get((unit_id, Role.OFFICER), [])
+        """Officers acting for the unit (its successor's, after a merger) first; a unit with
+        no officer on the portal reaches its leaders instead (``fallback``), so the reminder
+        still lands somewhere."""
+        officers = self.directory.people(unit_id, Role.OFFICER)
         return officers or (self.leaders(unit_id) if fallback else [])
 
     def leaders(self, unit_id: int) -> list[User]:
-        return list(self.by_unit.get((self.current_unit(unit_id), Role.LEADER), ()))
+        return self.directory.people(unit_id, Role.LEADER)
 
-    def reviewer_scope(self, user_id: int) -> set[int] | None:
+    def reviewer_scope(self, user_id: int) -> frozenset[int] | None:
         """Document ids a reviewer reviews; None means every document."""
-        units = self.reviewer_units.get(user_id, set())
-        if units & self.reviews_all:
-            return None
-        documents: set[int] = set()
-        for unit_id in units:
-            documents |= self.monitors.get(unit_id, set())
-        return documents
+        return self.directory.reviewed_documents(user_id)
 
     def wants(self, user: User, kind: str) -> bool:
         preference = self.preferences.get(user.pk)
@@ -314,12 +286,12 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
             }
             scope = f"t{track.pk}"
             if due.kind == Kind.DUE_SOON:
-                plan.add(Kind.DUE_SOON, scope, people.officers(track.unit_id), **common)
+                plan.add(Kind.DUE_SOON, scope, people.officers(track_unit(track)), **common)
             else:
                 # the leaders hear of it as leaders: no fallback, no second mail
-                officers = people.officers(track.unit_id, fallback=False)
+                officers = people.officers(track_unit(track), fallback=False)
                 plan.add(Kind.OVERDUE, scope, officers, **common)
-                plan.add(Kind.OVERDUE_LEADER, scope, people.leaders(track.unit_id), **common)
+                plan.add(Kind.OVERDUE_LEADER, scope, people.leaders(track_unit(track)), **common)
         upcoming = track_due(deadline, today, task.event_on)
         if (
             upcoming is not None
@@ -378,7 +350,10 @@ def _plan_reports(plan: _Plan, config: Config) -> None:
     for period, offset in report_reminders(
         plan.today, config.report_offsets, config.report_due_day
     ):
-        unit_ids = set(tracks_missing_report(period).values_list("unit_id", flat=True))
+        unit_ids = {
+            handed or unit
+            for unit, handed in tracks_missing_report(period).values_list("unit_id", "handed_to_id")
+        }
         units = Unit.objects.in_bulk(list(unit_ids))
         for unit_id in sorted(unit_ids):
             plan.add(

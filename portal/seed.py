@@ -20,7 +20,12 @@ from django.db import transaction
 from accounts.choices import Role
 from accounts.models import Unit, User
 from accounts.selectors import UnitResolver, group_members
-from accounts.services import membership_ensure, unit_set_members, unit_set_successor, unit_upsert
+from accounts.services import (
+    memberships_set,
+    succession_upsert,
+    unit_set_members,
+    unit_upsert,
+)
 from documents.models import Document
 from documents.selectors import document_get_by_reference
 from documents.services import document_upsert, relation_ensure
@@ -33,27 +38,36 @@ from tasks.services import task_upsert
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "DemoPortal@2026"  # noqa: S105  (demo data only; the README states it)
 
+# Demo accounts at units that exist today (December 2026). The usernames of the first round
+# are kept, so bookmarks and scripts still work: "bkhdt.canbo" now works at Bộ Tài chính (which
+# took over Bộ Kế hoạch và Đầu tư on 01/03/2025), "bktw.rasoat" at Ban Chính sách, chiến lược
+# Trung ương (Ban Kinh tế Trung ương until 24/01/2025).
 DEMO_ACCOUNTS: tuple[dict[str, Any], ...] = (
     {"username": "admin", "full_name": "Quản trị hệ thống", "superuser": True, "roles": ()},
     {
         "username": "bkhdt.canbo",
         "full_name": "Nguyễn Văn An",
-        "roles": (("bo-ke-hoach-va-dau-tu", Role.OFFICER),),
+        "roles": (("bo-tai-chinh", Role.OFFICER),),
     },
     {
         "username": "laichau.canbo",
         "full_name": "Lò Thị Bình",
-        "roles": (("bcsd-ubnd-lai-chau", Role.OFFICER),),
+        "roles": (("dang-uy-ubnd-lai-chau", Role.OFFICER),),
     },
     {
         "username": "laichau.lanhdao",
         "full_name": "Tao Văn Cường",
-        "roles": (("bcsd-ubnd-lai-chau", Role.LEADER),),
+        "roles": (("dang-uy-ubnd-lai-chau", Role.LEADER),),
     },
     {
         "username": "bktw.rasoat",
         "full_name": "Trần Thị Dung",
-        "roles": (("ban-kinh-te-tw", Role.REVIEWER),),
+        "roles": (("ban-chinh-sach-chien-luoc-tw", Role.REVIEWER),),
+    },
+    {
+        "username": "thainguyen.canbo",
+        "full_name": "Hoàng Văn Giang",
+        "roles": (("dang-uy-ubnd-thai-nguyen", Role.OFFICER),),
     },
 )
 
@@ -136,15 +150,30 @@ def _seed_units(report: SeedReport) -> dict[str, Unit]:
     for row in rows:
         members = [units[k] for k in row.get("members") or ()]
         report.changed["members"] += unit_set_members(unit=units[row["key"]], members=members)
-        succ = row.get("successor")
-        if succ:
-            report.changed["successors"] += unit_set_successor(
-                unit=units[row["key"]],
-                successor=units[succ["unit"]],
-                from_date=_date(succ["from"]),
-                basis=succ.get("basis") or "",
-            )
+    _seed_successions(report, units)
     return units
+
+
+def _seed_successions(report: SeedReport, units: dict[str, Unit]) -> None:
+    """``fixtures/successions.yaml``: one row per decision, its predecessors and successors
+    (several predecessors: a merger; several successors: a split; none: abolished)."""
+    path = FIXTURES / "successions.yaml"
+    rows = _load("successions.yaml") if path.exists() else []
+    for row in rows:
+        missing = [k for k in (*row["predecessors"], *row["successors"]) if k not in units]
+        if missing:
+            raise SeedError(f"Sắp xếp đơn vị tham chiếu mã không tồn tại: {missing}")
+        for predecessor in row["predecessors"]:
+            for successor in row["successors"] or [None]:
+                report.changed["successions"] += succession_upsert(
+                    predecessor=units[predecessor],
+                    successor=units[successor] if successor else None,
+                    effective_on=_date(row["effective_on"]),  # type: ignore[arg-type]
+                    basis=row.get("basis") or "",
+                    basis_date=_date(row.get("basis_date")),
+                    verified=bool(row.get("verified")),
+                    note=row.get("note") or "",
+                )
 
 
 def _seed_documents(report: SeedReport, units: dict[str, Unit]) -> dict[str, Document]:
@@ -302,7 +331,7 @@ def _seed_accounts(report: SeedReport, units: dict[str, Unit]) -> None:
             user.set_password(DEMO_PASSWORD)
             user.save()
             report.changed["accounts"] += 1
-        for unit_key, role in spec["roles"]:
-            report.changed["memberships"] += membership_ensure(
-                user=user, unit=units[unit_key], role=role
-            )
+        # A demo account sits exactly where the README says (units that exist today).
+        report.changed["memberships"] += memberships_set(
+            user=user, roles=[(units[unit_key], role) for unit_key, role in spec["roles"]]
+        )

@@ -9,9 +9,10 @@ import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import units_answered_by
 from portal.vietnamese import nfc, strip_accents
 from tasks.choices import AssignmentRole, ReportState, TaskStatus
-from tasks.models import ProgressReport, Task, TaskAssignment
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 from tasks.status import Status
 from tasks.status_view import StatusQuery
 
@@ -93,19 +94,37 @@ class TaskFilter(django_filters.FilterSet):
             Exists(TaskAssignment.objects.filter(condition, task=OuterRef("pk")))
         )
 
+    def _answered_by(self, value: int) -> list[int]:
+        return sorted(units_answered_by([value], self.today))
+
     def filter_lead_unit(self, queryset: QuerySet[Task], name: str, value: int) -> QuerySet[Task]:
-        return self._assigned(queryset, Q(role=AssignmentRole.LEAD, unit_id=value))
+        """Led by the unit, or by a unit it answers for today, or handed to it."""
+        handed = TaskTrack.objects.filter(task=OuterRef("pk"), handed_to_id=value)
+        units = self._answered_by(value)
+        return queryset.filter(
+            Q(
+                Exists(
+                    TaskAssignment.objects.filter(
+                        role=AssignmentRole.LEAD, unit_id__in=units, task=OuterRef("pk")
+                    )
+                )
+            )
+            | Q(Exists(handed))
+        )
 
     def filter_coordinating_unit(
         self, queryset: QuerySet[Task], name: str, value: int
     ) -> QuerySet[Task]:
-        return self._assigned(queryset, Q(role=AssignmentRole.COORDINATE, unit_id=value))
+        units = self._answered_by(value)
+        return self._assigned(queryset, Q(role=AssignmentRole.COORDINATE, unit_id__in=units))
 
     def filter_province(self, queryset: QuerySet[Task], name: str, value: int) -> QuerySet[Task]:
+        """The province's documents or units, and those of the provinces merged into it."""
+        provinces = self._answered_by(value)
         in_province = TaskAssignment.objects.filter(
-            Q(unit__province_id=value) | Q(unit_id=value), task=OuterRef("pk")
+            Q(unit__province_id__in=provinces) | Q(unit_id__in=provinces), task=OuterRef("pk")
         )
-        return queryset.filter(Q(document__province_id=value) | Q(Exists(in_province)))
+        return queryset.filter(Q(document__province_id__in=provinces) | Q(Exists(in_province)))
 
     def filter_q(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         words = strip_accents(nfc(value))

@@ -202,6 +202,19 @@ class TaskTrack(models.Model):
         related_name="+",
         help_text=_("Đơn vị giao chung mà đơn vị này là thành viên."),
     )
+    handed_to = models.ForeignKey(
+        Unit,
+        verbose_name=_("nay giao cho"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handed_tracks",
+        help_text=_(
+            "Đơn vị nhận phần việc khi đơn vị được giao bị chia tách hoặc giải thể "
+            "(do người có thẩm quyền chọn)."
+        ),
+    )
+    handed_on = models.DateField(_("ngày chuyển giao"), null=True, blank=True)
     completed_on = models.DateField(_("ngày hoàn thành (đã duyệt)"), null=True, blank=True)
     percent = models.PositiveSmallIntegerField(_("% hoàn thành (đã duyệt)"), default=0)
     history = HistoricalRecords()

@@ -12,6 +12,7 @@ from django.db.models import DateField, F, Func, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.access import access_for
 from accounts.models import Unit, User, expand_units
 from documents.models import Document
 from portal.services import update_fields_if_changed
@@ -511,14 +512,7 @@ def explanation_request(
     *, task: Task, unit: Unit, user: User, question: str, answer_by: dt.date, today: dt.date
 ) -> ExplanationRequest:
     """A reviewer of the task's document asks its lead unit to explain, by a date."""
-    from accounts.choices import Role
-    from accounts.models import Membership
-
-    reviewing = Membership.objects.filter(user=user, role=Role.REVIEWER)
-    if not (
-        reviewing.filter(unit__reviews_all=True).exists()
-        or reviewing.filter(unit__monitored_documents=task.document_id).exists()
-    ):
+    if not user.has_perm("tasks.request_explanation", task):
         raise NotAllowed("Chỉ cơ quan theo dõi, giám sát mới được yêu cầu giải trình.")
     if not task.assignments.filter(role=AssignmentRole.LEAD, unit=unit).exists():
         raise ReportError("Chỉ yêu cầu đơn vị chủ trì của nhiệm vụ giải trình.")
@@ -538,13 +532,8 @@ def explanation_request(
 @transaction.atomic
 def explanation_answer(*, request_id: int, user: User, answer: str) -> ExplanationRequest:
     """An officer or leader of the asked unit answers (once; a later answer replaces it)."""
-    from accounts.choices import Role
-    from accounts.models import Membership
-
     request = ExplanationRequest.objects.select_for_update().get(pk=request_id)
-    if not Membership.objects.filter(
-        user=user, unit_id=request.unit_id, role__in=(Role.OFFICER, Role.LEADER)
-    ).exists():
+    if not access_for(user).acts_for(request.unit_id):
         raise NotAllowed("Chỉ đơn vị được yêu cầu mới giải trình.")
     answer = nfc_multiline(answer)
     if not answer:

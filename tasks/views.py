@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import current_names
 from accounts.audit import record_refusal
 from accounts.models import Unit, User
 from documents.models import Document
@@ -36,6 +37,8 @@ from tasks.rules import is_officer_of_track
 from tasks.selectors import (
     report_visible_to,
     task_assigned_to_user,
+    task_children_visible,
+    task_downstream_visible,
     task_list_related,
     task_visible_to,
     unassigned_tasks,
@@ -341,7 +344,7 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     task = (
         Task.objects.filter(pk=task.pk)
         .select_related("document", "parent", "implements__document")
-        .prefetch_related("assignments__unit", "tracks__unit", "tracks__via")
+        .prefetch_related("assignments__unit", "tracks__unit", "tracks__via", "tracks__handed_to")
         .get()
     )
     view = task_status_for(task, today)
@@ -351,7 +354,6 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     while higher is not None and len(up_chain) < 6:
         up_chain.append(higher)
         higher = Task.objects.select_related("document", "implements").get(pk=higher.pk).implements
-    my_units = set(user_units(request.user).values_list("pk", flat=True))
     reports = (
         report_visible_to(request.user)
         .filter(track__task=task)
@@ -360,11 +362,7 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         .order_by("-period_year", "-period_quarter", "track__unit__name")
     )
     quarter = (today.month - 1) // 3 + 1
-    writable = [
-        t
-        for t in task.tracks.all()
-        if t.unit_id in my_units and is_officer_of_track(request.user, t)
-    ]
+    writable = [t for t in task.tracks.all() if is_officer_of_track(request.user, t)]
     forms = {}
     for track in writable:
         draft = next(
@@ -405,14 +403,18 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "above": above,
         "below": below,
         "up_chain": up_chain,
-        "down": task.implemented_by.select_related("document").all()[:100],
-        "children": task.children.all(),
+        "down": task_downstream_visible(request.user, task).select_related("document")[:100],
+        "children": task_children_visible(request.user, task).order_by("position", "id"),
         "indicators": task.indicators.all(),
         "reports": reports,
         "can_approve": {r.pk for r in reports if request.user.has_perm("tasks.approve_report", r)},
         "can_return": {r.pk for r in reports if request.user.has_perm("tasks.return_report", r)},
         "forms": [(t, *forms[t.pk]) for t in writable if t.pk in forms],
-        "is_leader_of": my_units,
+        "acting_units": user_units(request.user),
+        "now": current_names(
+            [a.unit_id for a in task.assignments.all()] + [t.unit_id for t in task.tracks.all()],
+            today,
+        ),
         "comments": task.comments.select_related("author"),
         "explanations": task.explanations.select_related("unit", "requested_by", "answered_by"),
         "explanation_form": ExplanationRequestForm(

@@ -88,6 +88,8 @@ def test_a_unit_added_in_the_admin_gets_its_matching_key_and_nfc_name(admin_clie
             "aliases-TOTAL_FORMS": 1,
             "aliases-INITIAL_FORMS": 0,
             "aliases-0-name": "STC Lai Châu",
+            "successions-TOTAL_FORMS": 0,
+            "successions-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

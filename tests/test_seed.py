@@ -10,7 +10,7 @@ from accounts.models import Unit, User
 from documents.models import Document
 from documents.selectors import document_chain, document_get_by_reference
 from indicators.models import Indicator
-from portal.seed import DEMO_PASSWORD
+from portal.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tasks.models import Task, TaskTrack
 
 pytestmark = pytest.mark.django_db
@@ -140,10 +140,16 @@ def test_region_succession_and_demo_accounts(seeded):
     region = Unit.objects.get(key="vung-tdmnbb")
     assert region.members.count() == 14
     bac_kan = Unit.objects.get(name="Tỉnh Bắc Kạn")
-    assert bac_kan.successor.name == "Tỉnh Thái Nguyên"
-    assert bac_kan.successor_from == dt.date(2025, 7, 1)
-    for username in ["admin", "bkhdt.canbo", "laichau.canbo", "laichau.lanhdao", "bktw.rasoat"]:
-        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+    (succession,) = bac_kan.successions.all()
+    assert succession.successor.name == "Tỉnh Thái Nguyên"
+    assert succession.effective_on == dt.date(2025, 7, 1)
+    assert succession.basis == "Nghị quyết số 202/2025/QH15"
+    for spec in DEMO_ACCOUNTS:
+        user = User.objects.get(username=spec["username"])
+        assert user.check_password(DEMO_PASSWORD)
+        # every demo account sits at a unit that exists today
+        for membership in user.memberships.select_related("unit"):
+            assert not membership.unit.successions.exists(), membership.unit.name
     assert User.objects.get(username="laichau.lanhdao").memberships.get().role == "leader"
 
 

@@ -1,14 +1,31 @@
 from rest_framework import serializers
 
-from accounts.models import ApiToken, Unit
+from accounts.models import ApiToken, Unit, UnitSuccession
 from portal.api import NFCCharField
+
+
+class SuccessionSerializer(serializers.ModelSerializer):
+    successor_id = serializers.IntegerField(read_only=True, allow_null=True)
+    verified = serializers.BooleanField(
+        read_only=True, help_text="false: số, ngày văn bản chưa đối chiếu văn bản."
+    )
+
+    class Meta:
+        model = UnitSuccession
+        fields = ["successor_id", "effective_on", "basis", "basis_date", "verified"]
+        read_only_fields = fields
 
 
 class UnitSerializer(serializers.ModelSerializer):
     is_group = serializers.BooleanField(read_only=True)
     # Foreign-key ids declared as plain integers, so the schema never queries the database.
     province_id = serializers.IntegerField(read_only=True, allow_null=True)
-    successor_id = serializers.IntegerField(read_only=True, allow_null=True)
+    successions = SuccessionSerializer(
+        many=True,
+        read_only=True,
+        help_text="Sắp xếp đơn vị: từ ngày có hiệu lực, đơn vị kế thừa nhận phần việc còn dở "
+        "(successor_id null: giải thể, người có thẩm quyền chọn đơn vị tiếp nhận từng phần việc).",
+    )
     member_ids = serializers.PrimaryKeyRelatedField(source="members", many=True, read_only=True)
 
     class Meta:
@@ -21,8 +38,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "province_id",
             "is_group",
             "member_ids",
-            "successor_id",
-            "successor_from",
+            "successions",
         ]
         read_only_fields = fields
 

@@ -28,7 +28,7 @@ class UnitListView(generics.ListAPIView):
 
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
-    queryset = Unit.objects.prefetch_related("members").order_by("name", "id")
+    queryset = Unit.objects.prefetch_related("members", "successions").order_by("name", "id")
 
 
 @extend_schema_view(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 from portal.numbers import format_vn_number
 
@@ -21,3 +22,15 @@ def vn_number(value: Decimal | int | float | None) -> str:
         return "—"
     number = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
     return format_vn_number(number.normalize() if number else Decimal(0))
+
+
+@register.simple_tag
+def unit_now(now: dict, unit_id: int | None) -> str:
+    """ "(nay là Bộ Tài chính)" after a unit that has ended, from ``accounts.access
+    .current_names``; "(chưa có đơn vị tiếp nhận)" when a person must still pick one."""
+    if not now or unit_id not in now:
+        return ""
+    name = now[unit_id]
+    if name:
+        return format_html(' <span class="muted">(nay là {})</span>', name)
+    return format_html(' <span class="muted">{}</span>', "(chưa có đơn vị tiếp nhận)")

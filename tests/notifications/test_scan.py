@@ -293,11 +293,27 @@ def test_event_and_undated_tasks_remind_nobody(world):
 
 
 def test_merged_unit_reminders_go_to_the_successor(world):
-    world.lead.successor = world.coordinator
-    world.lead.successor_from = D(2026, 6, 1)
-    world.lead.save()
+    from accounts.models import UnitSuccession
+
+    UnitSuccession.objects.create(
+        predecessor=world.lead, successor=world.coordinator, effective_on=D(2026, 6, 1)
+    )
     reminder_scan(today=D(2026, 6, 23))
-    assert rows(world.task, kind=Kind.DUE_SOON) == [("due_soon", "nt.phoihop", 7, "pending")]
+    # the predecessor's own officer (not yet moved) and the successor's both act for it
+    assert rows(world.task, kind=Kind.DUE_SOON) == [
+        ("due_soon", "nt.canbo", 7, "pending"),
+        ("due_soon", "nt.phoihop", 7, "pending"),
+    ]
+
+
+def test_a_merger_after_the_scan_date_changes_nothing_yet(world):
+    from accounts.models import UnitSuccession
+
+    UnitSuccession.objects.create(
+        predecessor=world.lead, successor=world.coordinator, effective_on=D(2026, 7, 1)
+    )
+    reminder_scan(today=D(2026, 6, 23))
+    assert rows(world.task, kind=Kind.DUE_SOON) == [("due_soon", "nt.canbo", 7, "pending")]
 
 
 def test_the_command_prints_what_it_would_send_then_sends(world, capsys):
