@@ -33,6 +33,7 @@ def is_reviewer_of_report(user: User, report: ProgressReport) -> bool:
 
 @rules.predicate
 def is_reviewer_of_task(user: User, task: object) -> bool:
+    """A reviewer of the task's document, or an administrator."""
     return access_for(user).reviews_document(getattr(task, "document_id", None))
 
 
@@ -40,3 +41,4 @@ rules.add_perm("tasks.write_report", is_officer_of_track)
 rules.add_perm("tasks.approve_report", is_leader_of_report_unit)
 rules.add_perm("tasks.return_report", is_leader_of_report_unit | is_reviewer_of_report)
 rules.add_perm("tasks.request_explanation", is_reviewer_of_task)
+rules.add_perm("tasks.hand_over_track", is_reviewer_of_task)

@@ -544,3 +544,37 @@ def explanation_answer(*, request_id: int, user: User, answer: str) -> Explanati
     request.full_clean()
     request.save()
     return request
+
+
+@transaction.atomic
+def track_hand_over(*, track: TaskTrack, unit: Unit, user: User, today: dt.date) -> TaskTrack:
+    """Hand an open track of a unit that was split or abolished to the unit that answers for
+    it from now on (a person picks it; nothing guesses). The unit assigned stays on record;
+    the unit picked then sees, reports on and is reminded of the track.
+
+    Administrators and the reviewers of the task's document may do it.
+    """
+    from accounts.access import load_successions
+
+    if not user.has_perm("tasks.hand_over_track", track.task):
+        raise NotAllowed(
+            "Chỉ quản trị hoặc cơ quan theo dõi văn bản mới được chuyển giao phần việc."
+        )
+    lock_task(track.task_id)
+    track = TaskTrack.objects.select_for_update().get(pk=track.pk)
+    successions = load_successions()
+    if not successions.has_ended(track.unit_id, today):
+        raise ReportError("Đơn vị được giao vẫn đang hoạt động: không cần chuyển giao.")
+    if successions.has_ended(unit.pk, today):
+        raise ReportError(f"{unit.name} đã được sắp xếp lại: hãy chọn đơn vị hiện nay.")
+    heirs = successions.successors(track.unit_id, today)
+    if len(heirs) > 1 and unit.pk not in heirs:
+        raise ReportError("Đơn vị được chia tách: chọn một trong các đơn vị kế thừa.")
+    if track.completed_on is not None:
+        raise ReportError("Phần việc đã hoàn thành: giữ nguyên đơn vị đã thực hiện.")
+    track.handed_to = unit
+    track.handed_on = today
+    track._history_user = user  # type: ignore[attr-defined]
+    track.full_clean()
+    track.save(update_fields=["handed_to", "handed_on"])
+    return track
