@@ -71,6 +71,10 @@ class Successions:
     def __bool__(self) -> bool:
         return bool(self._out)
 
+    def predecessors(self) -> frozenset[int]:
+        """Every unit that has a succession record (ended or to end)."""
+        return frozenset(self._out)
+
     def ended_on(self, unit_id: int) -> dt.date | None:
         """The day the unit stopped answering for its own work (its first succession)."""
         edges = self._out.get(unit_id)
@@ -503,10 +507,12 @@ def indicator_scopes(user: Any, *roles: str) -> frozenset[int]:
 # --------------------------------------------------------------------------- display
 
 
-def current_names(unit_ids: Iterable[int], day: dt.date | None = None) -> dict[int, str]:
-    """For each unit that has ended by ``day``, what to show after its name: the name of the
-    unit answering for it now ("Bộ Tài chính"), or "" when nobody does yet (split or
-    abolished: a person must pick). Units still in being are left out. Two queries."""
+def current_units(
+    unit_ids: Iterable[int], day: dt.date | None = None
+) -> dict[int, tuple[int | None, str]]:
+    """For each unit that has ended by ``day``: the unit answering for it now and its name,
+    or (None, "") when nobody does yet (split or abolished: a person must pick). Units still
+    in being are left out. Two queries."""
     from accounts.models import Unit
 
     day = day or timezone.localdate()
@@ -518,4 +524,27 @@ def current_names(unit_ids: Iterable[int], day: dt.date | None = None) -> dict[i
     names = dict(
         Unit.objects.filter(pk__in={c for c in now.values() if c}).values_list("pk", "name")
     )
-    return {u: names.get(c, "") if c else "" for u, c in now.items()}
+    return {u: (c, names.get(c, "")) if c else (None, "") for u, c in now.items()}
+
+
+def current_names(unit_ids: Iterable[int], day: dt.date | None = None) -> dict[int, str]:
+    """``current_units`` as names only: what the pages show after an ended unit's name."""
+    return {u: name for u, (_, name) in current_units(unit_ids, day).items()}
+
+
+def in_being(day: dt.date | None = None) -> Q:
+    """A ``Unit`` filter: units that have not ended by ``day`` (the SQL form of
+    ``Successions.has_ended``), for pickers and filter options that offer today's units."""
+    return ~Q(successions__effective_on__lte=day or timezone.localdate())
+
+
+def units_without_successor(day: dt.date | None = None) -> frozenset[int]:
+    """Units that have ended by ``day`` with nobody answering for their work wholesale
+    (split or abolished): their open tracks wait for a person to hand them on."""
+    day = day or timezone.localdate()
+    successions = load_successions()
+    return frozenset(
+        u
+        for u in successions.predecessors()
+        if successions.has_ended(u, day) and successions.current(u, day) is None
+    )

@@ -373,14 +373,17 @@ def overdue_by_document(overdue: QuerySet[Task]) -> list[GroupCount]:
     )
 
 
-def overdue_in_lead_unit(overdue: QuerySet[Task], unit_id: int) -> QuerySet[Task]:
-    return overdue.filter(Exists(_leads().filter(unit_id=unit_id)))
+def overdue_in_lead_units(overdue: QuerySet[Task], unit_ids: Iterable[int]) -> QuerySet[Task]:
+    """Led by one of ``unit_ids`` (a unit and those it answers for, from the access module)."""
+    return overdue.filter(Exists(_leads().filter(unit_id__in=sorted(unit_ids))))
 
 
-def overdue_in_province(overdue: QuerySet[Task], province_id: int) -> QuerySet[Task]:
-    if province_id == CENTRAL:
+def overdue_in_provinces(overdue: QuerySet[Task], province_ids: Iterable[int]) -> QuerySet[Task]:
+    """Led by a unit of one of ``province_ids`` (``CENTRAL``: of no province)."""
+    ids = set(province_ids)
+    if CENTRAL in ids:
         return overdue.filter(Exists(_leads().filter(unit__province__isnull=True)))
-    return overdue.filter(Exists(_leads().filter(unit__province_id=province_id)))
+    return overdue.filter(Exists(_leads().filter(unit__province_id__in=sorted(ids))))
 
 
 def overdue_without_lead(overdue: QuerySet[Task]) -> QuerySet[Task]:

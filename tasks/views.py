@@ -16,7 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import current_names
+from accounts.access import (
+    current_names,
+    current_units,
+    in_being,
+    units_answered_by,
+    units_without_successor,
+)
 from accounts.audit import record_refusal
 from accounts.models import Unit, User
 from documents.models import Document
@@ -63,8 +69,8 @@ from tasks.status_view import (
     overdue_by_document,
     overdue_by_lead_unit,
     overdue_by_province,
-    overdue_in_lead_unit,
-    overdue_in_province,
+    overdue_in_lead_units,
+    overdue_in_provinces,
     overdue_without_lead,
     task_status_for,
 )
@@ -133,6 +139,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(tasks, PAGE_SIZE)
     paginator.count = total  # counted with the statuses, in the same query
     page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -142,12 +149,13 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filter": task_filter,
             "page": page,
-            "groups": _grouped(list(page.object_list), today),
+            "groups": _grouped(shown, today),
+            "now": current_names([a.unit_id for t in shown for a in t.assignment_list()], today),
             "counts": [(TaskStatus(s.value), n) for s, n in counted.items()],
             "query": query.urlencode(),
             "today": today,
             "documents": _documents_for_filter(base, request.GET.get("document", "")),
-            "provinces": Unit.objects.filter(kind="province").order_by("name_key"),
+            "provinces": Unit.objects.filter(in_being(today), kind="province").order_by("name_key"),
         },
     )
 
@@ -178,26 +186,65 @@ GROUPS_SHOWN = 50
 NO_LEAD = -1  # the group of overdue tasks that no unit leads (by unit or by province)
 
 
-def _overdue_groups(overdue: QuerySet[Task], group_by: str, without_lead: int) -> list[dict]:
+NO_CURRENT = -2  # the group of overdue tasks whose lead unit ended with nobody to take over
+
+
+def _overdue_groups(
+    overdue: QuerySet[Task], group_by: str, without_lead: int, today: dt.date
+) -> list[dict]:
     """Overdue tasks counted by lead unit, by the lead unit's province or by document (one
-    aggregate query), most overdue group first; tasks nobody leads as a group of their own."""
+    aggregate query), most overdue group first; tasks nobody leads as a group of their own.
+    Units and provinces are counted as they are today: a merged unit's tasks under its
+    successor (Bộ Kế hoạch và Đầu tư under Bộ Tài chính, Bắc Kạn under Thái Nguyên), an
+    abolished unit's under "no current unit" until a person hands its tracks on."""
     if group_by == "van-ban":
         return [vars(g) for g in overdue_by_document(overdue)]
     counted = overdue_by_province(overdue) if group_by == "tinh" else overdue_by_lead_unit(overdue)
-    groups = [vars(g) for g in counted]
+    groups = _as_of_today([vars(g) for g in counted], today)
     if without_lead:
         groups.append({"id": NO_LEAD, "name": "(Chưa giao đơn vị)", "count": without_lead})
     return groups
 
 
-def _in_group(overdue: QuerySet[Task], group_by: str, group_id: int) -> QuerySet[Task]:
+def _as_of_today(groups: list[dict], today: dt.date) -> list[dict]:
+    now = current_units([g["id"] for g in groups if g["id"] > 0], today)
+    merged: dict[int, dict] = {}
+    for group in groups:
+        current = now.get(group["id"])
+        if current is None:
+            key, name = group["id"], group["name"]
+        elif current[0] is None:
+            key, name = NO_CURRENT, "(Chưa có đơn vị tiếp nhận)"
+        else:
+            key, name = current  # type: ignore[assignment]
+        row = merged.setdefault(
+            key, {"id": key, "name": name, "count": 0, "formerly": [], "ids": set()}
+        )
+        row["count"] += group["count"]
+        row["ids"].add(group["id"])
+        if current is not None:
+            row["formerly"].append(group["name"])
+    return sorted(merged.values(), key=lambda g: (-g["count"], g["name"], g["id"]))
+
+
+def _in_group(
+    overdue: QuerySet[Task], group_by: str, group_id: int, today: dt.date
+) -> QuerySet[Task]:
     if group_by == "van-ban":
         return overdue.filter(document_id=group_id)
     if group_id == NO_LEAD:
         return overdue_without_lead(overdue)
+    if group_id == NO_CURRENT:
+        ended = units_without_successor(today)
+        return (
+            overdue_in_provinces(overdue, ended)
+            if group_by == "tinh"
+            else (overdue_in_lead_units(overdue, ended))
+        )
+    units = units_answered_by([group_id], today)
     if group_by == "tinh":
-        return overdue_in_province(overdue, group_id)
-    return overdue_in_lead_unit(overdue, group_id)
+        return overdue_in_provinces(overdue, units)
+    return overdue_in_lead_units(overdue, units)
 
 
 LIST_SHOWN = 50  # unassigned tasks and unreadable deadlines listed on the review page
@@ -253,10 +300,13 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
         group_by = "don-vi"
     ages = status_query.age_counts(overdue)
     total, without_lead = ages.pop("total"), ages.pop("without_lead")
-    groups = _overdue_groups(overdue, group_by, without_lead)
+    groups = _overdue_groups(overdue, group_by, without_lead, today)
     group_id = request.GET.get("ma", "")
-    selected = next((g for g in groups if str(g["id"]) == group_id), None)
-    listed = _in_group(overdue, group_by, selected["id"]) if selected else overdue
+    # an old unit's id (a bookmark from before a merger) selects its successor's group
+    selected = next(
+        (g for g in groups if group_id in {str(g["id"]), *map(str, g.get("ids", ()))}), None
+    )
+    listed = _in_group(overdue, group_by, selected["id"], today) if selected else overdue
     listed = task_list_related(listed).prefetch_related("prefetched_tracks__reports")
     if request.GET.get("format") == "xlsx":
         return _xlsx_response(list(listed[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
@@ -310,6 +360,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "base_query": base_query,
+            "now": current_names([u.pk for row in rows for u in row["leads"]], today),
             "unassigned": unassigned,
             "unassigned_documents": unassigned_documents,
             "unassigned_count": sum(d["count"] for d in unassigned_documents),

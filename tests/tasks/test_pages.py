@@ -252,7 +252,9 @@ def test_overdue_review_counts_groups_and_lists_one_group_a_page_at_a_time(clien
     # Tasks nobody leads are a group of their own; the lead unit's group has all 30.
     assert "(Chưa giao đơn vị)" in page and "?nhom=don-vi&amp;ma=-1" in page
     unit_page = client.get("/ra-soat-qua-han/", {"nhom": "don-vi", "ma": lead.pk}).content.decode()
-    assert f"Quá hạn – {lead.name}" in unit_page
+    # counted under the unit that answers for it today, the old name kept beside it
+    assert "Quá hạn – Đảng ủy Ủy ban nhân dân tỉnh Lai Châu" in unit_page
+    assert f"gồm việc của {lead.name}" in client.get("/ra-soat-qua-han/").content.decode()
     assert "Trang 1/2" in unit_page and "Việc quá hạn số" in unit_page
     assert "Việc không ai chủ trì" not in unit_page.split("Nhiệm vụ chưa giao đơn vị")[0]
     second = client.get("/ra-soat-qua-han/", {"nhom": "don-vi", "ma": lead.pk, "page": 2})
