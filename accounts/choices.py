@@ -16,6 +16,8 @@ class UnitKind(models.TextChoices):
     PROVINCIAL_PARTY_AGENCY = "provincial_party_agency", _("Cơ quan tham mưu Tỉnh ủy")
     PROVINCIAL_GOVERNMENT = "provincial_government", _("Chính quyền tỉnh")
     PROVINCIAL_DEPARTMENT = "provincial_department", _("Sở, ban, ngành tỉnh")
+    PROVINCIAL_COUNCIL = "provincial_council", _("Hội đồng nhân dân tỉnh")
+    PARTY_COMMITTEE = "party_committee", _("Đảng ủy (từ năm 2025)")
     DISTRICT_PARTY = "district_party", _("Huyện ủy, thành ủy")
     GROUP = "group", _("Nhóm đơn vị (giao chung)")
     OTHER = "other", _("Khác")

@@ -82,18 +82,18 @@ def test_a_unit_added_in_the_admin_gets_its_matching_key_and_nfc_name(admin_clie
     response = admin_client.post(
         url,
         {
-            "key": "so-tai-chinh-lai-chau",
-            "name": unicodedata.normalize("NFD", "Sở Tài chính tỉnh Lai Châu"),
+            "key": "so-ngoai-vu-lai-chau",
+            "name": unicodedata.normalize("NFD", "Sở Ngoại vụ tỉnh Lai Châu"),
             "kind": "provincial_department",
             "aliases-TOTAL_FORMS": 1,
             "aliases-INITIAL_FORMS": 0,
-            "aliases-0-name": "STC Lai Châu",
+            "aliases-0-name": "SNV Lai Châu",
             "successions-TOTAL_FORMS": 0,
             "successions-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    unit = Unit.objects.get(key="so-tai-chinh-lai-chau")
-    assert unit.name == "Sở Tài chính tỉnh Lai Châu"
-    assert unit.name_key == "so tai chinh tinh lai chau"
-    assert unit.aliases.get().name_key == "stc lai chau"
+    unit = Unit.objects.get(key="so-ngoai-vu-lai-chau")
+    assert unit.name == "Sở Ngoại vụ tỉnh Lai Châu"
+    assert unit.name_key == "so ngoai vu tinh lai chau"
+    assert unit.aliases.get().name_key == "snv lai chau"
