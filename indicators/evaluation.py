@@ -102,6 +102,7 @@ class Verdict(StrEnum):
     NO_DATA = "no_data"
     ACHIEVED = "achieved"
     MISSED = "missed"
+    OVERTAKEN = "overtaken"
 
     @property
     def label(self) -> str:
@@ -115,6 +116,7 @@ _LABELS = {
     Verdict.NO_DATA: "Chưa có số liệu",
     Verdict.ACHIEVED: "Đã đạt",
     Verdict.MISSED: "Không đạt",
+    Verdict.OVERTAKEN: "Không còn đánh giá",
 }
 
 

@@ -62,6 +62,15 @@ class Indicator(models.Model):
     )
     baseline_year = models.PositiveSmallIntegerField(_("năm gốc"), null=True, blank=True)
     baseline_text = models.CharField(_("giá trị gốc (như in)"), max_length=300, blank=True)
+    overtaken_note = models.CharField(
+        _("không còn đánh giá vì"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Chỉ tiêu đếm những đơn vị không còn tồn tại sau khi sắp xếp (ví dụ đơn vị cấp "
+            "huyện từ 01/07/2025): ghi lý do; chỉ tiêu được đánh dấu, không đánh giá."
+        ),
+    )
     tasks = models.ManyToManyField(
         "tasks.Task",
         verbose_name=_("nhiệm vụ liên quan"),

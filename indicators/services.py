@@ -40,6 +40,7 @@ def indicator_upsert(
     baseline_value: Decimal | None = None,
     baseline_year: int | None = None,
     baseline_text: str = "",
+    overtaken_note: str = "",
 ) -> tuple[Indicator, bool]:
     """Create or update an indicator by code; the target is parsed from the phrase as
     printed (TargetParseError if it cannot be read: nothing is guessed)."""
@@ -66,6 +67,7 @@ def indicator_upsert(
             "baseline_value": baseline_value,
             "baseline_year": baseline_year,
             "baseline_text": nfc(baseline_text),
+            "overtaken_note": nfc(overtaken_note),
         },
     )
     return indicator, changed

@@ -51,6 +51,7 @@ VERDICT_CLASS = {
     "no_data": "verdict-no_data",
     "achieved": "verdict-achieved",
     "missed": "verdict-missed",
+    "overtaken": "verdict-no_data",
 }
 IMPORT_SESSION_KEY = "indicator-import"
 HISTORY_LIMIT = 100

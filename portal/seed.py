@@ -314,6 +314,7 @@ def _seed_indicators(
             ),
             baseline_year=baseline.get("year"),
             baseline_text=baseline.get("text") or "",
+            overtaken_note=row.get("overtaken") or "",
         )
         report.changed["indicators"] += changed
 
