@@ -538,6 +538,26 @@ def in_being(day: dt.date | None = None) -> Q:
     return ~Q(successions__effective_on__lte=day or timezone.localdate())
 
 
+def hand_over_candidates(unit: Any, day: dt.date | None = None) -> QuerySet[Any]:
+    """Units a person may hand an ended unit's open track to: one of its successors after a
+    split; after an abolition, the units in being of the same province (or, for a central
+    unit, every central unit in being). Groups are never candidates."""
+    from accounts.choices import UnitKind
+    from accounts.models import Unit
+
+    day = day or timezone.localdate()
+    successions = load_successions()
+    heirs = successions.successors(unit.pk, day)
+    units = Unit.objects.filter(in_being(day)).exclude(kind=UnitKind.GROUP).exclude(pk=unit.pk)
+    if heirs:
+        return units.filter(pk__in=heirs).order_by("name_key")
+    province_id = unit.province_id
+    if province_id:
+        province = successions.current(province_id, day) or province_id
+        return units.filter(province_id=province).order_by("name_key")
+    return units.filter(province__isnull=True).order_by("name_key")
+
+
 def units_without_successor(day: dt.date | None = None) -> frozenset[int]:
     """Units that have ended by ``day`` with nobody answering for their work wholesale
     (split or abolished): their open tracks wait for a person to hand them on."""

@@ -131,7 +131,7 @@ class UnitSuccession(models.Model):
         ]
 
     def __str__(self) -> str:
-        target = self.successor.name if self.successor_id else _("giải thể")
+        target = self.successor.name if self.successor is not None else _("giải thể")
         return f"{self.predecessor.name} → {target} ({self.effective_on:%d/%m/%Y})"
 
     @property

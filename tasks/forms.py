@@ -121,3 +121,15 @@ class ExplanationAnswerForm(forms.Form):
     answer = forms.CharField(
         label="Nội dung giải trình", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
     )
+
+
+class TrackHandOverForm(forms.Form):
+    """Pick the unit that answers for an ended unit's open track from now on."""
+
+    unit = forms.ModelChoiceField(
+        label="Đơn vị tiếp nhận", queryset=None, empty_label="— chọn đơn vị —"
+    )
+
+    def __init__(self, *args, units=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

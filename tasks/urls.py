@@ -16,6 +16,11 @@ urlpatterns = [
     path("bao-cao/<int:report_id>/tra-lai/", views.report_return_view, name="report-return"),
     path("nhiem-vu/<int:pk>/giai-trinh/", views.explanation_create, name="explanation-create"),
     path(
+        "nhiem-vu/<int:pk>/phan-viec/<int:track_id>/chuyen-giao/",
+        views.track_hand_over_view,
+        name="track-hand-over",
+    ),
+    path(
         "nhiem-vu/<int:pk>/giai-trinh/<int:request_id>/",
         views.explanation_answer_view,
         name="explanation-answer",

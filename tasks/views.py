@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import (
     current_names,
     current_units,
+    hand_over_candidates,
     in_being,
     units_answered_by,
     units_without_successor,
@@ -37,6 +38,7 @@ from tasks.forms import (
     ExplanationRequestForm,
     ReportForm,
     TaskListForm,
+    TrackHandOverForm,
 )
 from tasks.models import Evidence, ProgressReport, Task, TaskTrack
 from tasks.rules import is_officer_of_track
@@ -61,6 +63,7 @@ from tasks.services import (
     report_approve,
     report_return,
     report_save,
+    track_hand_over,
 )
 from tasks.status import Status
 from tasks.status_view import (
@@ -462,6 +465,7 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "can_return": {r.pk for r in reports if request.user.has_perm("tasks.return_report", r)},
         "forms": [(t, *forms[t.pk]) for t in writable if t.pk in forms],
         "acting_units": user_units(request.user),
+        "handover_forms": _handover_forms(request, task, today),
         "now": current_names(
             [a.unit_id for a in task.assignments.all()] + [t.unit_id for t in task.tracks.all()],
             today,
@@ -480,6 +484,46 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "today": today,
         **extra,
     }
+
+
+def _handover_forms(request: HttpRequest, task: Task, today: dt.date) -> dict:
+    """A hand-over form for each open track of a unit that was split or abolished, for the
+    people who may hand it on (administrators and the document's reviewers)."""
+    if not request.user.has_perm("tasks.hand_over_track", task):
+        return {}
+    waiting = current_names([t.unit_id for t in task.tracks.all()], today)
+    return {
+        t.pk: TrackHandOverForm(
+            units=hand_over_candidates(t.unit, today), prefix=f"h{t.pk}", auto_id=f"id_h{t.pk}_%s"
+        )
+        for t in task.tracks.all()
+        if t.handed_to_id is None and t.completed_on is None and waiting.get(t.unit_id) == ""
+    }
+
+
+@login_required
+@require_POST
+def track_hand_over_view(request: HttpRequest, pk: int, track_id: int) -> HttpResponse:
+    task = _task_or_404(request.user, pk)
+    track = get_object_or_404(task.tracks.select_related("unit"), pk=track_id)
+    today = timezone.localdate()
+    form = TrackHandOverForm(
+        request.POST, units=hand_over_candidates(track.unit, today), prefix=f"h{track.pk}"
+    )
+    if not form.is_valid():
+        messages.error(request, "Chưa chuyển giao: hãy chọn đơn vị tiếp nhận.")
+    else:
+        try:
+            track_hand_over(
+                track=track, unit=form.cleaned_data["unit"], user=request.user, today=today
+            )
+            messages.success(
+                request,
+                f"Đã chuyển phần việc của {track.unit.name} cho {form.cleaned_data['unit'].name}.",
+            )
+        except ReportError as exc:
+            messages.error(request, exc.message)
+    return redirect(reverse("task-detail", args=[task.pk]) + f"#phan-viec-{track.pk}")
 
 
 HIDDEN_HISTORY_FIELDS = {

@@ -296,3 +296,30 @@ def test_nobody_outside_accounts_asks_memberships_directly():
         if not f.startswith(("accounts/", "tests/", "bench/")) and "/migrations/" not in f
     ]
     assert outside == []
+
+
+def test_the_task_page_offers_the_hand_over_to_a_reviewer_and_applies_it(merger, client):
+    from accounts.models import Unit
+
+    district = merger["district"]
+    province = UnitFactory(name="Tỉnh Thử", kind="province")
+    Unit.objects.filter(pk__in=[district.pk, merger["commune"].pk]).update(province=province)
+    task = merger["district_task"]
+    track = task.tracks.get()
+    reviewer = UserFactory(roles=[(UnitFactory(reviews_all=True), Role.REVIEWER)])
+    client.force_login(reviewer)
+    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    assert "(chưa có đơn vị tiếp nhận)" in page and "Chuyển giao" in page
+    assert "Đảng ủy xã Thử" in page  # a unit of the same province is offered
+    client.force_login(merger["officer"])  # the officer of another unit: no form, 404 task
+    assert client.get(f"/nhiem-vu/{task.pk}/").status_code == 404
+    client.force_login(reviewer)
+    response = client.post(
+        f"/nhiem-vu/{task.pk}/phan-viec/{track.pk}/chuyen-giao/",
+        {f"h{track.pk}-unit": merger["commune"].pk},
+    )
+    assert response.status_code == 302
+    track.refresh_from_db()
+    assert track.handed_to == merger["commune"] and track.unit == district
+    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    assert "(nay giao cho Đảng ủy xã Thử)" in page and "Chuyển giao</button>" not in page

@@ -39,6 +39,8 @@ def test_the_region_as_it_is_today_with_merged_provinces_under_their_successor(s
 def test_an_indicator_counting_districts_is_flagged_not_judged(seeded):
     districts = Indicator.objects.get(code="CTR26-09")
     assert "cấp huyện" in districts.overtaken_note
-    row = next(r for r in indicator_dashboard(districts.document, TODAY) if r.indicator == districts)
+    row = next(
+        r for r in indicator_dashboard(districts.document, TODAY) if r.indicator == districts
+    )
     assert row.evaluation.verdict is Verdict.OVERTAKEN
     assert row.evaluation.explanation == districts.overtaken_note
