@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from tasks.choices import AssignmentRole, TaskStatus
 from tasks.models import Task
-from tasks.status_view import task_status_for
+from tasks.status_sql import task_status_for
 
 HEADERS = (
     "Văn bản",

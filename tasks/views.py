@@ -54,7 +54,7 @@ from tasks.services import (
     report_save,
 )
 from tasks.status import Status
-from tasks.status_view import (
+from tasks.status_sql import (
     StatusQuery,
     age_bucket,
     overdue_by_document,

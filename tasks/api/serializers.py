@@ -10,7 +10,7 @@ from accounts.models import Unit
 from portal.api import NFCCharField
 from tasks.choices import AssignmentRole, DeadlineKind, Recurrence, TaskStatus
 from tasks.models import ProgressReport, Task
-from tasks.status_view import TaskStatusView, task_status_for
+from tasks.status_sql import TaskStatusView, task_status_for
 
 
 class DeadlineParseInput(serializers.Serializer):
@@ -84,7 +84,7 @@ def _unit(unit: Unit) -> dict[str, object]:
 
 class TaskSerializer(serializers.Serializer):
     """A task with its computed status. ``status``, ``days_overdue`` and the tracks' statuses
-    come from ``tasks.status_view.task_status_for`` (today in Asia/Ho_Chi_Minh)."""
+    come from ``tasks.status_sql.task_status_for`` (today in Asia/Ho_Chi_Minh)."""
 
     id = serializers.IntegerField()
     document = DocumentRefSerializer()

@@ -9,7 +9,7 @@ import pytest
 from tasks.models import Task, TaskTrack
 from tasks.services import task_completion_refresh, task_record_event
 from tasks.status import Status
-from tasks.status_view import StatusQuery, age_bucket, overdue_summary, task_status_for
+from tasks.status_sql import StatusQuery, age_bucket, overdue_summary, task_status_for
 
 pytestmark = pytest.mark.django_db
 
