@@ -1,25 +1,28 @@
-"""Computed status of stored tasks: per task (for pages and the API) and as list filters.
+"""Computed status of stored tasks: per task (for pages and the API) and as SQL conditions.
 
-The rules live in the pure ``tasks.status``; this module feeds it the stored deadline and
-the tracks' approved completion dates, and expresses the same rules as database conditions
-so lists filter, count and order by status without judging rows in Python.
+Public entry points (for pages, the API, the XLSX and periodic reports):
+- ``task_status_for(task, today)``: the status of one task, its tracks and, for a recurring
+  duty, each occurrence with the report that met it, judged by the pure rules
+  (``tasks.status`` and ``tasks.occurrences``) on ``today`` (any cut-off date).
+- ``StatusQuery.on(today)``: the same rules as database conditions, so lists filter,
+  count (``counts``: the 2x2 grid in one query) and order by status on any cut-off date
+  without judging rows in Python.
 
 Decisions
 ---------
 - A task's status is the ``rollup`` of its tracks' statuses; a task with no tracks is judged
-  with ``completed_on=None``. ``days_overdue`` is the largest of its tracks'.
-- The rollup equals judging the deadline once, with one completion date for the whole task:
-  NULL while any track is open (or there are none), else the latest track's completion
-  (a task is late exactly when its last track was) or, for a RECURRING deadline, the
-  earliest (a recurring track's status only gets better as its completion date moves
-  later, so the worst track is the earliest). The task stores both dates
-  (``Task.completed_on`` / ``first_completed_on``, kept by ``task_completion_refresh``), and
-  the conditions below compare them with the deadline columns: no subquery per row. A test
-  holds them to the pure function on a table of cases.
-- RECURRING tasks are judged per distinct (phrase, start, rhythm): ``recurring_steps``
-  turns each into a few date ranges of the completion date, read once per request (one
-  small query) instead of once per row. EVENT tasks fall due ``DEFAULT_EVENT_DUE_DAYS`` after the
-  recorded event.
+  with no completion. ``days_overdue`` is the largest of its tracks'.
+- DATE, PERIOD and EVENT tasks: the rollup equals judging the deadline once, with one
+  completion date for the whole task: NULL while any track is open (or there are none),
+  else the latest track's completion (a task is late exactly when its last track was). The
+  task stores it (``Task.completed_on``, kept by ``task_completion_refresh``) and the
+  conditions below compare it with the deadline columns: no subquery per row.
+- RECURRING tasks are judged per occurrence (``tasks.occurrences``): the occurrences come
+  from the printed phrase, the document's issue date and its horizon, so the conditions are
+  built per distinct (phrase, start, rhythm, issue date, horizon), read once per request
+  (one small query); each group's conditions count every track's approved reports of the
+  occurrences' closing quarters in correlated subqueries. A test holds them to the pure
+  function on a table of cases.
 """
 
 from __future__ import annotations
@@ -28,23 +31,30 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from portal.db import AddDays
-from tasks.choices import AssignmentRole
+from tasks.choices import AssignmentRole, ReportState
 from tasks.choices import DeadlineKind as StoredKind
 from tasks.deadlines import (
     Deadline,
@@ -54,13 +64,21 @@ from tasks.deadlines import (
     quarter_end,
     quarter_of,
 )
-from tasks.models import Task, TaskAssignment, TaskTrack
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.occurrences import (
+    ApprovedReport,
+    JudgedOccurrence,
+    Occurrence,
+    Schedule,
+    first_missed,
+    judge,
+    schedule,
+    track_status,
+)
 from tasks.status import (
     DEFAULT_EVENT_DUE_DAYS,
-    RecurringSteps,
     Status,
     days_overdue,
-    recurring_steps,
     rollup,
     task_status,
 )
@@ -70,6 +88,17 @@ from tasks.status import (
 class TrackStatus:
     track: TaskTrack
     status: Status
+    occurrences: tuple[JudgedOccurrence, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskOccurrence:
+    """One occurrence of a recurring task: its status over every track (``rollup``) and the
+    approved reports that met it, with the track each came from."""
+
+    occurrence: Occurrence
+    status: Status
+    reports: tuple[tuple[TaskTrack | None, ApprovedReport], ...]
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,8 @@ class TaskStatusView:
     status: Status
     days_overdue: int
     tracks: tuple[TrackStatus, ...]
+    occurrences: tuple[TaskOccurrence, ...] = ()
+    open_ended: bool = False  # recurring, and the document has no horizon
 
 
 @lru_cache(maxsize=4096)
@@ -106,15 +137,93 @@ def stored_deadline(task: Task) -> Deadline:
     )
 
 
-def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
-    """Status of a task and of each of its tracks on ``today``.
+def task_schedule(task: Task, today: dt.date) -> Schedule:
+    """The occurrences a recurring task owes (empty for other kinds)."""
+    document = task.document
+    return schedule(
+        stored_deadline(task),
+        issued_on=document.issued_on,
+        issued_year=document.issued_year,
+        horizon_year=document.horizon_year,
+        today=today,
+    )
 
-    Uses ``task.track_list()``: fetch a list through ``task_list_related`` (or prefetch
-    ``tracks__unit``), or it costs queries per row.
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def approved_reports(track: TaskTrack) -> list[ApprovedReport]:
+    """The track's approved reports as the occurrence judge reads them. Uses the list
+    ``task_list_related`` prefetches (``prefetched_approved_reports``) when present."""
+    rows = track.__dict__.get("prefetched_approved_reports")
+    if rows is None:
+        rows = [r for r in track.reports.all() if r.state == ReportState.APPROVED]
+    return [
+        ApprovedReport(
+            year=r.period_year,
+            quarter=r.period_quarter,
+            percent=r.percent,
+            completed_on=r.completed_on,
+            approved_on=_local_date(r.decided_at or r.updated_at),
+            report_id=r.pk,
+        )
+        for r in rows
+        if r.state == ReportState.APPROVED
+    ]
+
+
+def _recurring_status_for(task: Task, today: dt.date) -> TaskStatusView:
+    plan = task_schedule(task, today)
+    tracks = task.track_list()
+    per_track: list[tuple[TaskTrack | None, list[JudgedOccurrence]]] = (
+        [(track, judge(plan.occurrences, approved_reports(track), today)) for track in tracks]
+        if tracks
+        else [(None, judge(plan.occurrences, (), today))]
+    )
+    judged_tracks: list[TrackStatus] = []
+    statuses: list[Status] = []
+    overdue_days = 0
+    for track, judged in per_track:
+        status = track_status(judged, today, open_ended=plan.open_ended)
+        statuses.append(status)
+        missed = first_missed(judged)
+        if missed is not None:
+            overdue_days = max(overdue_days, (today - missed).days)
+        if track is not None:
+            judged_tracks.append(TrackStatus(track, status, tuple(judged)))
+    occurrences = tuple(
+        TaskOccurrence(
+            occurrence=occurrence,
+            status=rollup([judged[index].status for _, judged in per_track]),
+            reports=tuple(
+                (track, report)
+                for track, judged in per_track
+                if (report := judged[index].report) is not None
+            ),
+        )
+        for index, occurrence in enumerate(plan.occurrences)
+    )
+    return TaskStatusView(
+        status=rollup(statuses),
+        days_overdue=overdue_days,
+        tracks=tuple(judged_tracks),
+        occurrences=occurrences,
+        open_ended=plan.open_ended,
+    )
+
+
+def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
+    """Status of a task, of each of its tracks and (recurring) of each occurrence on ``today``.
+
+    Uses ``task.track_list()`` and ``task.document``: fetch a list through
+    ``task_list_related``, or it costs queries per row.
     """
+    if task.deadline_kind == StoredKind.RECURRING:
+        return _recurring_status_for(task, today)
     deadline = stored_deadline(task)
 
-    def judge(completed_on: dt.date | None) -> tuple[Status, int]:
+    def judge_one(completed_on: dt.date | None) -> tuple[Status, int]:
         event_on = task.event_on
         return (
             task_status(deadline, completed_on=completed_on, today=today, event_on=event_on),
@@ -123,13 +232,13 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
 
     tracks = task.track_list()
     if not tracks:
-        status, overdue_days = judge(None)
+        status, overdue_days = judge_one(None)
         return TaskStatusView(status=status, days_overdue=overdue_days, tracks=())
     judged: list[TrackStatus] = []
     overdue_days = 0
     for track in tracks:
-        track_status, track_days = judge(track.completed_on)
-        judged.append(TrackStatus(track, track_status))
+        track_status_, track_days = judge_one(track.completed_on)
+        judged.append(TrackStatus(track, track_status_))
         overdue_days = max(overdue_days, track_days)
     status = rollup([j.status for j in judged])
     return TaskStatusView(status=status, days_overdue=overdue_days, tracks=tuple(judged))
@@ -149,10 +258,18 @@ def age_bucket(days_overdue: int) -> str:
     return ""
 
 
+_GroupKey = tuple[dt.date | None, str, dt.date | None, int | None, int | None]
+_NOTHING = Q(pk__in=[])
+
+
 @dataclass(frozen=True)
 class _RecurringGroup:
-    steps: RecurringSteps
-    member: Q  # the tasks judged by these steps
+    plan: Schedule
+    member: Q  # the tasks that owe these occurrences
+
+
+def _period_key(year: int, quarter: int) -> int:
+    return year * 10 + quarter
 
 
 class StatusQuery:
@@ -160,53 +277,174 @@ class StatusQuery:
 
     ``StatusQuery.on(today)`` reads the distinct recurring deadlines (one query); then
     ``filter``, ``exclude``, ``counts`` and ``overdue`` add no per-row work in Python.
+    ``today`` may be any cut-off date: a report approved after it does not count yet.
     """
 
     def __init__(
-        self, today: dt.date, recurring: Iterable[tuple[str, dt.date | None, str]] = ()
+        self,
+        today: dt.date,
+        recurring: Iterable[
+            tuple[str, dt.date | None, str, dt.date | None, int | None, int | None]
+        ] = (),
     ) -> None:
         self.today = today
-        by_steps: dict[RecurringSteps, dict[tuple[dt.date | None, str], list[str]]] = {}
-        for text, starts_on, recurrence in recurring:
-            steps = recurring_steps(_recurring_deadline(text, starts_on, recurrence), today)
-            by_steps.setdefault(steps, {}).setdefault((starts_on, recurrence), []).append(text)
-        self._recurring = []
-        for steps, groups in by_steps.items():
-            member = Q(pk__in=[])
-            for (starts_on, recurrence), texts in groups.items():
-                start = Q(starts_on__isnull=True) if starts_on is None else Q(starts_on=starts_on)
-                member |= start & Q(recurrence=recurrence) & Q(deadline_text__in=sorted(set(texts)))
+        tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min)
+        self._cutoff = timezone.make_aware(tomorrow, ZoneInfo(settings.TIME_ZONE))
+        by_plan: dict[Schedule, dict[_GroupKey, list[str]]] = {}
+        for text, starts_on, recurrence, issued_on, issued_year, horizon_year in recurring:
+            plan = schedule(
+                _recurring_deadline(text, starts_on, recurrence),
+                issued_on=issued_on,
+                issued_year=issued_year,
+                horizon_year=horizon_year,
+                today=today,
+            )
+            key = (starts_on, recurrence, issued_on, issued_year, horizon_year)
+            by_plan.setdefault(plan, {}).setdefault(key, []).append(text)
+        self._recurring: list[_RecurringGroup] = []
+        for plan, groups in by_plan.items():
+            member = _NOTHING
+            for (starts_on, recurrence, issued_on, issued_year, horizon_year), texts in sorted(
+                groups.items(), key=repr
+            ):
+                member |= (
+                    _equal("starts_on", starts_on)
+                    & Q(recurrence=recurrence)
+                    & _equal("document__issued_on", issued_on)
+                    & _equal("document__issued_year", issued_year)
+                    & _equal("document__horizon_year", horizon_year)
+                    & Q(deadline_text__in=sorted(set(texts)))
+                )
             member = Q(deadline_kind=StoredKind.RECURRING) & member
-            self._recurring.append(_RecurringGroup(steps, member))
+            self._recurring.append(_RecurringGroup(plan, member))
 
     @classmethod
     def on(cls, today: dt.date) -> StatusQuery:
-        pairs = (
+        rows = (
             Task.objects.filter(deadline_kind=StoredKind.RECURRING)
             .order_by()
-            .values_list("deadline_text", "starts_on", "recurrence")
+            .values_list(
+                "deadline_text",
+                "starts_on",
+                "recurrence",
+                "document__issued_on",
+                "document__issued_year",
+                "document__horizon_year",
+            )
             .distinct()
         )
-        return cls(today, pairs)
+        return cls(today, rows)
 
-    # ------------------------------------------------------------------ building blocks
+    # ------------------------------------------------------------------ recurring
+
+    def _met_reports(self) -> QuerySet[ProgressReport]:
+        """Approved reports that mark their occurrence done, approved by the cut-off."""
+        return (
+            ProgressReport.objects.filter(
+                state=ReportState.APPROVED, percent=100, completed_on__isnull=False
+            )
+            .alias(
+                approved_at=Coalesce("decided_at", "updated_at"),
+                period_key=ExpressionWrapper(
+                    F("period_year") * 10 + F("period_quarter"), output_field=IntegerField()
+                ),
+            )
+            .filter(approved_at__lt=self._cutoff)
+        )
+
+    def _track_missing(self, occurrence: Occurrence) -> Q:
+        """Some track of the task has no report meeting ``occurrence``."""
+        met = self._met_reports().filter(
+            track=OuterRef("pk"), period_key=_period_key(*occurrence.period)
+        )
+        return Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk")).exclude(Exists(met))))
+
+    def _track_missed_any(self, past: list[Occurrence]) -> Q:
+        """Some track of the task lacks a report for one of the ``past`` occurrences."""
+        keys = [_period_key(*o.period) for o in past]
+        met_count = (
+            self._met_reports()
+            .filter(track=OuterRef("pk"), period_key__in=keys)
+            .order_by()
+            .values("track")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        short = (
+            TaskTrack.objects.filter(task=OuterRef("pk"))
+            .alias(met=Coalesce(Subquery(met_count, output_field=IntegerField()), 0))
+            .filter(met__lt=len(keys))
+        )
+        return Q(Exists(short))
+
+    def _late(self, occurrences: Iterable[Occurrence]) -> Q:
+        """Some occurrence was met late (completed or approved after its due date)."""
+        late = _NOTHING
+        for occurrence in occurrences:
+            day_after = dt.datetime.combine(occurrence.due_on + dt.timedelta(days=1), dt.time.min)
+            late |= Q(period_key=_period_key(*occurrence.period)) & (
+                Q(completed_on__gt=occurrence.due_on)
+                | Q(approved_at__gte=timezone.make_aware(day_after, ZoneInfo(settings.TIME_ZONE)))
+            )
+        return Q(Exists(self._met_reports().filter(late, track__task=OuterRef("pk"))))
+
+    def _group_conditions(self, plan: Schedule) -> dict[Status, Q]:
+        """``tasks.occurrences.track_status`` rolled up over the tracks, as conditions."""
+        occurrences = list(plan.occurrences)
+        if not occurrences:
+            return {Status.UNDETERMINED: Q()}
+        today = self.today
+        this_quarter_end = quarter_end(today.year, quarter_of(today))
+        past = [o for o in occurrences if o.due_on < today]
+        later = [o for o in occurrences if o.due_on >= today]
+        no_tracks = ~Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"))))
+        missed = (self._track_missed_any(past) | no_tracks) if past else _NOTHING
+        rest = ~missed if past else Q()
+        if not later:  # after the last occurrence: done, or missed for good
+            late = self._late(occurrences)
+            return {
+                Status.OVERDUE: missed,
+                Status.DONE_LATE: rest & late,
+                Status.DONE_ON_TIME: rest & ~late,
+            }
+        current = later[0]
+        is_last = len(later) == 1 and not plan.open_ended
+        open_current = self._track_missing(current) | no_tracks
+        conditions = {Status.OVERDUE: missed}
+        if current.due_on <= this_quarter_end:
+            conditions[Status.IN_PROGRESS] = rest & open_current
+        elif is_last:
+            conditions[Status.NOT_DUE] = rest & open_current
+        else:
+            conditions[Status.NOT_DUE] = rest
+            return conditions
+        if is_last:
+            late = self._late(occurrences)
+            conditions[Status.DONE_LATE] = rest & ~open_current & late
+            conditions[Status.DONE_ON_TIME] = rest & ~open_current & ~late
+        else:
+            conditions[Status.DONE_ON_TIME] = rest & ~open_current
+        return conditions
 
     def _recurring_condition(self, status: Status) -> Q:
-        condition = Q(pk__in=[])
+        condition = _NOTHING
         for group in self._recurring:
-            steps = group.steps
-            ranges = Q(first_completed_on__isnull=True) if steps.without is status else Q(pk__in=[])
-            for index, (first, step_status) in enumerate(steps.steps):
-                if step_status is not status:
-                    continue
-                in_range = Q(first_completed_on__isnull=False)
-                if first != dt.date.min:
-                    in_range &= Q(first_completed_on__gte=first)
-                if index + 1 < len(steps.steps):
-                    in_range &= Q(first_completed_on__lt=steps.steps[index + 1][0])
-                ranges |= in_range
-            condition |= group.member & ranges
+            found = self._group_conditions(group.plan).get(status)
+            if found is not None:
+                condition |= group.member & found
         return condition
+
+    def _recurring_missed_due(self, group: _RecurringGroup) -> Expression | None:
+        """The earliest occurrence some track of the task missed."""
+        past = [o for o in group.plan.occurrences if o.due_on < self.today]
+        if not past:
+            return None
+        no_tracks = ~Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"))))
+        whens = [When(no_tracks, then=Value(past[0].due_on))]
+        whens += [When(self._track_missing(o), then=Value(o.due_on)) for o in past]
+        return Case(*whens, output_field=DateField())
+
+    # ------------------------------------------------------------------ building blocks
 
     def condition(self, status: Status) -> Q:
         """Tasks with ``status`` on the day."""
@@ -278,11 +516,10 @@ class StatusQuery:
                 then=AddDays(F("event_on"), DEFAULT_EVENT_DUE_DAYS),
             ),
         ]
-        whens += [
-            When(group.member, then=Value(group.steps.missed))
-            for group in self._recurring
-            if group.steps.missed is not None
-        ]
+        for group in self._recurring:
+            missed = self._recurring_missed_due(group)
+            if missed is not None:
+                whens.append(When(group.member, then=missed))
         return Case(*whens, output_field=DateField())
 
     def overdue(self, tasks: QuerySet[Task]) -> QuerySet[Task]:
@@ -307,6 +544,10 @@ class StatusQuery:
                 bucket &= Q(missed_due__gte=self.today - dt.timedelta(days=high))
             filters[label] = Count("pk", filter=bucket)
         return overdue.order_by().aggregate(**filters)
+
+
+def _equal(field: str, value: object) -> Q:
+    return Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
 
 
 # --------------------------------------------------------------------------- groups
