@@ -13,7 +13,7 @@ from documents.models import Document
 from documents.selectors import document_chain
 from tasks.choices import TaskStatus
 from tasks.selectors import task_list_related, task_visible_to
-from tasks.status_view import task_status_for
+from tasks.status_sql import task_status_for
 
 
 @login_required

@@ -62,7 +62,7 @@ from tasks.choices import DeadlineKind as StoredKind
 from tasks.deadlines import Deadline
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 from tasks.status import Status, days_overdue, due_date, task_status
-from tasks.status_view import stored_deadline
+from tasks.status_sql import stored_deadline
 
 logger = logging.getLogger(__name__)
 

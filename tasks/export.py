@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from tasks.choices import AssignmentRole, TaskStatus
 from tasks.models import Task
-from tasks.status_view import task_status_for
+from tasks.status_sql import task_status_for
 
 HEADERS = (
     "Văn bản",
@@ -22,6 +22,14 @@ HEADERS = (
     "Hạn hoàn thành",
     "Trạng thái",
     "Số ngày quá hạn",
+)
+OCCURRENCE_HEADERS = (
+    "Văn bản",
+    "Mục",
+    "Kỳ",
+    "Hạn",
+    "Trạng thái",
+    "Báo cáo đáp ứng (quý, ngày duyệt)",
 )
 
 
@@ -36,6 +44,7 @@ def tasks_xlsx(tasks: Iterable[Task], today: dt.date) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Nhiệm vụ")
     sheet.append([safe_cell(h) for h in HEADERS])
+    occurrence_rows: list[list[object]] = []
     for task in tasks:
         view = task_status_for(task, today)
         assignments = task.assignment_list()
@@ -53,6 +62,25 @@ def tasks_xlsx(tasks: Iterable[Task], today: dt.date) -> bytes:
             view.days_overdue or "",
         ]
         sheet.append([safe_cell(str(v)) if isinstance(v, str) else v for v in row])
+        for judged in view.occurrences:
+            occurrence_rows.append(
+                [
+                    row[0],
+                    task.ref,
+                    judged.occurrence.label,
+                    judged.occurrence.due_on.strftime("%d/%m/%Y"),
+                    str(TaskStatus(judged.status.value).label),
+                    "; ".join(
+                        f"Quý {r.quarter}/{r.year}, duyệt {r.approved_on:%d/%m/%Y}"
+                        for _, r in judged.reports
+                    ),
+                ]
+            )
+    # Recurring tasks are judged per occurrence: one row per occurrence on a second sheet.
+    occurrences = book.create_sheet("Các kỳ định kỳ")
+    occurrences.append([safe_cell(h) for h in OCCURRENCE_HEADERS])
+    for values in occurrence_rows:
+        occurrences.append([safe_cell(v) for v in values])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -14,7 +14,7 @@ from portal.vietnamese import nfc, strip_accents
 from tasks.choices import AssignmentRole, ReportState, TaskStatus
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 from tasks.status import Status
-from tasks.status_view import StatusQuery
+from tasks.status_sql import StatusQuery
 
 ORDERINGS = {
     "due_on": (F("due_on").asc(nulls_last=True), "id"),

@@ -80,7 +80,7 @@ class Task(models.Model):
     # Derived from the tracks by tasks.services.task_completion_refresh (never typed in):
     # the date the last track was completed once every track is (NULL while one is open),
     # and the earliest track's date then. Status is the deadline judged with these dates,
-    # so lists filter and count by status on columns (tasks.status_view).
+    # so lists filter and count by status on columns (tasks.status_sql).
     completed_on = models.DateField(
         _("ngày hoàn thành nhiệm vụ"), null=True, blank=True, editable=False
     )
@@ -110,7 +110,7 @@ class Task(models.Model):
                 condition=Q(completed_on__isnull=True),
                 name="task_open_due_idx",
             ),
-            # The distinct recurring deadlines that list filters judge (tasks.status_view).
+            # The distinct recurring deadlines that list filters judge (tasks.status_sql).
             models.Index(
                 fields=["deadline_text", "starts_on", "recurrence"],
                 condition=Q(deadline_kind=DeadlineKind.RECURRING),
@@ -228,7 +228,7 @@ class TaskTrack(models.Model):
             models.CheckConstraint(condition=Q(percent__lte=100), name="track_percent_range"),
         ]
         indexes = [
-            # The task's completion date (tasks.status_view) from the index alone.
+            # The task's completion date (tasks.status_sql) from the index alone.
             models.Index(fields=["task", "completed_on"], name="track_completion_idx"),
         ]
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from accounts import access
 from accounts.models import User
 from documents.models import Document
+from tasks.choices import ReportState
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 
 
@@ -55,7 +56,12 @@ def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
     document per row. Tracks and assignments land in plain lists (``Task.track_list()``,
     ``Task.assignment_list()``): a related manager per row costs more than the query."""
     return tasks.defer("description").prefetch_related(
-        Prefetch("document", Document.objects.only("slug", "number", "title", "kind")),
+        Prefetch(
+            "document",
+            Document.objects.only(
+                "slug", "number", "title", "kind", "issued_on", "issued_year", "horizon_year"
+            ),
+        ),
         Prefetch(
             "assignments",
             TaskAssignment.objects.select_related("unit").only(
@@ -69,6 +75,21 @@ def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
                 "task_id", "unit_id", "via_id", "completed_on", "percent", "unit__name"
             ),
             to_attr="prefetched_tracks",
+        ),
+        # The approved reports judge a recurring task's occurrences (tasks.occurrences).
+        Prefetch(
+            "prefetched_tracks__reports",
+            ProgressReport.objects.filter(state=ReportState.APPROVED).only(
+                "track_id",
+                "period_year",
+                "period_quarter",
+                "state",
+                "percent",
+                "completed_on",
+                "decided_at",
+                "updated_at",
+            ),
+            to_attr="prefetched_approved_reports",
         ),
     )
 

@@ -66,7 +66,7 @@ from tasks.services import (
     track_hand_over,
 )
 from tasks.status import Status
-from tasks.status_view import (
+from tasks.status_sql import (
     StatusQuery,
     age_bucket,
     overdue_by_document,
@@ -398,7 +398,13 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     task = (
         Task.objects.filter(pk=task.pk)
         .select_related("document", "parent", "implements__document")
-        .prefetch_related("assignments__unit", "tracks__unit", "tracks__via", "tracks__handed_to")
+        .prefetch_related(
+            "assignments__unit",
+            "tracks__unit",
+            "tracks__via",
+            "tracks__handed_to",
+            "tracks__reports",
+        )
         .get()
     )
     view = task_status_for(task, today)
@@ -454,6 +460,9 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "view": view,
         "track_status": {ts.track.pk: TaskStatus(ts.status.value) for ts in view.tracks},
         "status_label": TaskStatus(view.status.value),
+        "occurrences": [
+            (judged, TaskStatus(judged.status.value), judged.reports) for judged in view.occurrences
+        ],
         "above": above,
         "below": below,
         "up_chain": up_chain,

@@ -10,7 +10,7 @@ from accounts.models import Unit
 from portal.api import NFCCharField
 from tasks.choices import AssignmentRole, DeadlineKind, Recurrence, TaskStatus
 from tasks.models import ProgressReport, Task
-from tasks.status_view import TaskStatusView, task_status_for
+from tasks.status_sql import TaskStatusView, task_status_for
 
 
 class DeadlineParseInput(serializers.Serializer):
@@ -74,6 +74,48 @@ class TrackStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices)
 
 
+class OccurrenceReportSerializer(serializers.Serializer):
+    """An approved report that met an occurrence."""
+
+    report_id = serializers.IntegerField()
+    track_id = serializers.IntegerField(allow_null=True)
+    period_year = serializers.IntegerField()
+    period_quarter = serializers.IntegerField()
+    completed_on = serializers.DateField()
+    approved_on = serializers.DateField()
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    """One occurrence of a recurring task (``tasks.occurrences``), judged over its tracks."""
+
+    label = serializers.CharField(help_text="Kỳ: “Năm 2023”, “6 tháng đầu năm 2024”, …")
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    reports = OccurrenceReportSerializer(many=True)
+
+
+def _occurrences(view: TaskStatusView) -> list[dict[str, object]]:
+    return [
+        {
+            "label": judged.occurrence.label,
+            "due_on": _iso(judged.occurrence.due_on),
+            "status": judged.status.value,
+            "reports": [
+                {
+                    "report_id": report.report_id,
+                    "track_id": track.pk if track is not None else None,
+                    "period_year": report.year,
+                    "period_quarter": report.quarter,
+                    "completed_on": _iso(report.completed_on),
+                    "approved_on": _iso(report.approved_on),
+                }
+                for track, report in judged.reports
+            ],
+        }
+        for judged in view.occurrences
+    ]
+
+
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()  # REST_FRAMEWORK DATE_FORMAT iso-8601
 
@@ -84,7 +126,7 @@ def _unit(unit: Unit) -> dict[str, object]:
 
 class TaskSerializer(serializers.Serializer):
     """A task with its computed status. ``status``, ``days_overdue`` and the tracks' statuses
-    come from ``tasks.status_view.task_status_for`` (today in Asia/Ho_Chi_Minh)."""
+    come from ``tasks.status_sql.task_status_for`` (today in Asia/Ho_Chi_Minh)."""
 
     id = serializers.IntegerField()
     document = DocumentRefSerializer()
@@ -98,6 +140,10 @@ class TaskSerializer(serializers.Serializer):
     status = serializers.SerializerMethodField()
     days_overdue = serializers.SerializerMethodField()
     tracks = serializers.SerializerMethodField()
+    occurrences = serializers.SerializerMethodField(
+        help_text="Nhiệm vụ định kỳ: từng kỳ với hạn, trạng thái và báo cáo đã đáp ứng; rỗng "
+        "với nhiệm vụ khác."
+    )
     completed_on = serializers.DateField(
         allow_null=True,
         help_text="Ngày nhiệm vụ hoàn thành: ngày đơn vị cuối cùng hoàn thành (đã duyệt).",
@@ -151,6 +197,7 @@ class TaskSerializer(serializers.Serializer):
                 }
                 for judged in view.tracks
             ],
+            "occurrences": _occurrences(view),
             "completed_on": _iso(task.completed_on),
         }
 
@@ -186,6 +233,10 @@ class TaskSerializer(serializers.Serializer):
     @extend_schema_field(TrackStatusSerializer(many=True))
     def get_tracks(self, task: Task) -> list[dict[str, object]]:
         return list(TrackStatusSerializer(self._status(task).tracks, many=True).data)
+
+    @extend_schema_field(OccurrenceSerializer(many=True))
+    def get_occurrences(self, task: Task) -> list[dict[str, object]]:
+        return _occurrences(self._status(task))
 
 
 class CountSerializer(serializers.Serializer):

@@ -45,7 +45,7 @@ from tasks.services import (
     report_save_draft,
     report_submit,
 )
-from tasks.status_view import overdue_summary
+from tasks.status_sql import overdue_summary
 
 ERRORS = error_responses(400, 404)
 VERSIONED_ERRORS = error_responses(400, 403, 404, 409, 412, 428)

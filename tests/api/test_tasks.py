@@ -75,6 +75,7 @@ def test_task_shape(api):
         "status",
         "days_overdue",
         "tracks",
+        "occurrences",
         "completed_on",
     }
     assert data["document"]["slug"] == "kh-11-nq-tw"

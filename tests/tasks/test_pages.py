@@ -229,7 +229,7 @@ def test_overdue_review_groups_buckets_and_lists_the_unassigned(client, seeded):
 def test_overdue_review_counts_groups_and_lists_one_group_a_page_at_a_time(client, seeded):
     from accounts.models import Unit
     from tasks.status import Status
-    from tasks.status_view import StatusQuery
+    from tasks.status_sql import StatusQuery
 
     document = Task.objects.get(document__slug="26-ctr-tu", ref="STT 5").document
     lead = Unit.objects.get(key="bcsd-ubnd-lai-chau")

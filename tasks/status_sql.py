@@ -1,0 +1,660 @@
+"""Computed status of stored tasks: per task (for pages and the API) and as SQL conditions.
+
+Public entry points (for pages, the API, the XLSX and periodic reports):
+- ``task_status_for(task, today)``: the status of one task, its tracks and, for a recurring
+  duty, each occurrence with the report that met it, judged by the pure rules
+  (``tasks.status`` and ``tasks.occurrences``) on ``today`` (any cut-off date).
+- ``StatusQuery.on(today)``: the same rules as database conditions, so lists filter,
+  count (``counts``: the 2x2 grid in one query) and order by status on any cut-off date
+  without judging rows in Python.
+
+Decisions
+---------
+- A task's status is the ``rollup`` of its tracks' statuses; a task with no tracks is judged
+  with no completion. ``days_overdue`` is the largest of its tracks'.
+- DATE, PERIOD and EVENT tasks: the rollup equals judging the deadline once, with one
+  completion date for the whole task: NULL while any track is open (or there are none),
+  else the latest track's completion (a task is late exactly when its last track was). The
+  task stores it (``Task.completed_on``, kept by ``task_completion_refresh``) and the
+  conditions below compare it with the deadline columns: no subquery per row.
+- RECURRING tasks are judged per occurrence (``tasks.occurrences``): the occurrences come
+  from the printed phrase, the document's issue date and its horizon, so the conditions are
+  built per distinct (phrase, start, rhythm, issue date, horizon), read once per request
+  (one small query); each group's conditions count every track's approved reports of the
+  occurrences' closing quarters in correlated subqueries. A test holds them to the pure
+  function on a table of cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portal.db import AddDays
+from tasks.choices import AssignmentRole, ReportState
+from tasks.choices import DeadlineKind as StoredKind
+from tasks.deadlines import (
+    Deadline,
+    DeadlineKind,
+    Recurrence,
+    parse_deadline,
+    quarter_end,
+    quarter_of,
+)
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.occurrences import (
+    ApprovedReport,
+    JudgedOccurrence,
+    Occurrence,
+    Schedule,
+    first_missed,
+    judge,
+    schedule,
+    track_status,
+)
+from tasks.status import (
+    DEFAULT_EVENT_DUE_DAYS,
+    Status,
+    days_overdue,
+    rollup,
+    task_status,
+)
+
+
+@dataclass(frozen=True)
+class TrackStatus:
+    track: TaskTrack
+    status: Status
+    occurrences: tuple[JudgedOccurrence, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskOccurrence:
+    """One occurrence of a recurring task: its status over every track (``rollup``) and the
+    approved reports that met it, with the track each came from."""
+
+    occurrence: Occurrence
+    status: Status
+    reports: tuple[tuple[TaskTrack | None, ApprovedReport], ...]
+
+
+@dataclass(frozen=True)
+class TaskStatusView:
+    status: Status
+    days_overdue: int
+    tracks: tuple[TrackStatus, ...]
+    occurrences: tuple[TaskOccurrence, ...] = ()
+    open_ended: bool = False  # recurring, and the document has no horizon
+
+
+@lru_cache(maxsize=4096)
+def _recurring_deadline(text: str, starts_on: dt.date | None, recurrence: str) -> Deadline:
+    """A recurring deadline from its printed phrase (which holds the rhythms and the day of
+    the year; it never depends on the document's date) and its stored start."""
+    deadline = parse_deadline(text)
+    if deadline.kind is not DeadlineKind.RECURRING:  # the parser changed since it was stored
+        rhythm = Recurrence(recurrence or Recurrence.YEARLY)
+        deadline = Deadline(text, DeadlineKind.RECURRING, recurrence=rhythm, recurrences=(rhythm,))
+    return replace(deadline, starts_on=starts_on)
+
+
+def stored_deadline(task: Task) -> Deadline:
+    """The task's deadline from its stored columns. A recurring deadline is read again from
+    its printed phrase (pure, cached): its occurrences need parts that are not stored."""
+    if task.deadline_kind == StoredKind.RECURRING:
+        return _recurring_deadline(task.deadline_text, task.starts_on, task.recurrence)
+    return Deadline(
+        text=task.deadline_text,
+        kind=DeadlineKind(task.deadline_kind),
+        due_on=task.due_on,
+        starts_on=task.starts_on,
+        recurrence=Recurrence(task.recurrence) if task.recurrence else None,
+        normalized=task.deadline_normalized,
+        reason=task.deadline_note if task.deadline_kind == StoredKind.UNKNOWN else "",
+    )
+
+
+def task_schedule(task: Task, today: dt.date) -> Schedule:
+    """The occurrences a recurring task owes (empty for other kinds)."""
+    document = task.document
+    return schedule(
+        stored_deadline(task),
+        issued_on=document.issued_on,
+        issued_year=document.issued_year,
+        horizon_year=document.horizon_year,
+        today=today,
+    )
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).date()
+
+
+def approved_reports(track: TaskTrack) -> list[ApprovedReport]:
+    """The track's approved reports as the occurrence judge reads them. Uses the list
+    ``task_list_related`` prefetches (``prefetched_approved_reports``) when present."""
+    rows = track.__dict__.get("prefetched_approved_reports")
+    if rows is None:
+        rows = [r for r in track.reports.all() if r.state == ReportState.APPROVED]
+    return [
+        ApprovedReport(
+            year=r.period_year,
+            quarter=r.period_quarter,
+            percent=r.percent,
+            completed_on=r.completed_on,
+            approved_on=_local_date(r.decided_at or r.updated_at),
+            report_id=r.pk,
+        )
+        for r in rows
+        if r.state == ReportState.APPROVED
+    ]
+
+
+def _recurring_status_for(task: Task, today: dt.date) -> TaskStatusView:
+    plan = task_schedule(task, today)
+    tracks = task.track_list()
+    per_track: list[tuple[TaskTrack | None, list[JudgedOccurrence]]] = (
+        [(track, judge(plan.occurrences, approved_reports(track), today)) for track in tracks]
+        if tracks
+        else [(None, judge(plan.occurrences, (), today))]
+    )
+    judged_tracks: list[TrackStatus] = []
+    statuses: list[Status] = []
+    overdue_days = 0
+    for track, judged in per_track:
+        status = track_status(judged, today, open_ended=plan.open_ended)
+        statuses.append(status)
+        missed = first_missed(judged)
+        if missed is not None:
+            overdue_days = max(overdue_days, (today - missed).days)
+        if track is not None:
+            judged_tracks.append(TrackStatus(track, status, tuple(judged)))
+    occurrences = tuple(
+        TaskOccurrence(
+            occurrence=occurrence,
+            status=rollup([judged[index].status for _, judged in per_track]),
+            reports=tuple(
+                (track, report)
+                for track, judged in per_track
+                if (report := judged[index].report) is not None
+            ),
+        )
+        for index, occurrence in enumerate(plan.occurrences)
+    )
+    return TaskStatusView(
+        status=rollup(statuses),
+        days_overdue=overdue_days,
+        tracks=tuple(judged_tracks),
+        occurrences=occurrences,
+        open_ended=plan.open_ended,
+    )
+
+
+def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
+    """Status of a task, of each of its tracks and (recurring) of each occurrence on ``today``.
+
+    Uses ``task.track_list()`` and ``task.document``: fetch a list through
+    ``task_list_related``, or it costs queries per row.
+    """
+    if task.deadline_kind == StoredKind.RECURRING:
+        return _recurring_status_for(task, today)
+    deadline = stored_deadline(task)
+
+    def judge_one(completed_on: dt.date | None) -> tuple[Status, int]:
+        event_on = task.event_on
+        return (
+            task_status(deadline, completed_on=completed_on, today=today, event_on=event_on),
+            days_overdue(deadline, completed_on=completed_on, today=today, event_on=event_on),
+        )
+
+    tracks = task.track_list()
+    if not tracks:
+        status, overdue_days = judge_one(None)
+        return TaskStatusView(status=status, days_overdue=overdue_days, tracks=())
+    judged: list[TrackStatus] = []
+    overdue_days = 0
+    for track in tracks:
+        track_status_, track_days = judge_one(track.completed_on)
+        judged.append(TrackStatus(track, track_status_))
+        overdue_days = max(overdue_days, track_days)
+    status = rollup([j.status for j in judged])
+    return TaskStatusView(status=status, days_overdue=overdue_days, tracks=tuple(judged))
+
+
+# --------------------------------------------------------------------------- as filters
+
+_DATED = (StoredKind.DATE, StoredKind.PERIOD)
+AGE_BUCKETS = (("1-30", 1, 30), ("31-90", 31, 90), (">90", 91, None))
+
+
+def age_bucket(days_overdue: int) -> str:
+    """The AGE_BUCKETS label of a number of days overdue ("" when not overdue)."""
+    for label, low, high in AGE_BUCKETS:
+        if days_overdue >= low and (high is None or days_overdue <= high):
+            return label
+    return ""
+
+
+_GroupKey = tuple[dt.date | None, str, dt.date | None, int | None, int | None]
+_NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class _RecurringGroup:
+    plan: Schedule
+    member: Q  # the tasks that owe these occurrences
+
+
+def _period_key(year: int, quarter: int) -> int:
+    return year * 10 + quarter
+
+
+class StatusQuery:
+    """The computed status of tasks on one day as database conditions.
+
+    ``StatusQuery.on(today)`` reads the distinct recurring deadlines (one query); then
+    ``filter``, ``exclude``, ``counts`` and ``overdue`` add no per-row work in Python.
+    ``today`` may be any cut-off date: a report approved after it does not count yet.
+    """
+
+    def __init__(
+        self,
+        today: dt.date,
+        recurring: Iterable[
+            tuple[str, dt.date | None, str, dt.date | None, int | None, int | None]
+        ] = (),
+    ) -> None:
+        self.today = today
+        tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min)
+        self._cutoff = timezone.make_aware(tomorrow, ZoneInfo(settings.TIME_ZONE))
+        by_plan: dict[Schedule, dict[_GroupKey, list[str]]] = {}
+        for text, starts_on, recurrence, issued_on, issued_year, horizon_year in recurring:
+            plan = schedule(
+                _recurring_deadline(text, starts_on, recurrence),
+                issued_on=issued_on,
+                issued_year=issued_year,
+                horizon_year=horizon_year,
+                today=today,
+            )
+            key = (starts_on, recurrence, issued_on, issued_year, horizon_year)
+            by_plan.setdefault(plan, {}).setdefault(key, []).append(text)
+        self._recurring: list[_RecurringGroup] = []
+        for plan, groups in by_plan.items():
+            member = _NOTHING
+            for (starts_on, recurrence, issued_on, issued_year, horizon_year), texts in sorted(
+                groups.items(), key=repr
+            ):
+                member |= (
+                    _equal("starts_on", starts_on)
+                    & Q(recurrence=recurrence)
+                    & _equal("document__issued_on", issued_on)
+                    & _equal("document__issued_year", issued_year)
+                    & _equal("document__horizon_year", horizon_year)
+                    & Q(deadline_text__in=sorted(set(texts)))
+                )
+            member = Q(deadline_kind=StoredKind.RECURRING) & member
+            self._recurring.append(_RecurringGroup(plan, member))
+
+    @classmethod
+    def on(cls, today: dt.date) -> StatusQuery:
+        rows = (
+            Task.objects.filter(deadline_kind=StoredKind.RECURRING)
+            .order_by()
+            .values_list(
+                "deadline_text",
+                "starts_on",
+                "recurrence",
+                "document__issued_on",
+                "document__issued_year",
+                "document__horizon_year",
+            )
+            .distinct()
+        )
+        return cls(today, rows)
+
+    # ------------------------------------------------------------------ recurring
+
+    def _met_reports(self) -> QuerySet[ProgressReport]:
+        """Approved reports that mark their occurrence done, approved by the cut-off."""
+        return (
+            ProgressReport.objects.filter(
+                state=ReportState.APPROVED, percent=100, completed_on__isnull=False
+            )
+            .alias(
+                approved_at=Coalesce("decided_at", "updated_at"),
+                period_key=ExpressionWrapper(
+                    F("period_year") * 10 + F("period_quarter"), output_field=IntegerField()
+                ),
+            )
+            .filter(approved_at__lt=self._cutoff)
+        )
+
+    def _track_missing(self, occurrence: Occurrence) -> Q:
+        """Some track of the task has no report meeting ``occurrence``."""
+        met = self._met_reports().filter(
+            track=OuterRef("pk"), period_key=_period_key(*occurrence.period)
+        )
+        return Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk")).exclude(Exists(met))))
+
+    def _track_missed_any(self, past: list[Occurrence]) -> Q:
+        """Some track of the task lacks a report for one of the ``past`` occurrences."""
+        keys = [_period_key(*o.period) for o in past]
+        met_count = (
+            self._met_reports()
+            .filter(track=OuterRef("pk"), period_key__in=keys)
+            .order_by()
+            .values("track")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        short = (
+            TaskTrack.objects.filter(task=OuterRef("pk"))
+            .alias(met=Coalesce(Subquery(met_count, output_field=IntegerField()), 0))
+            .filter(met__lt=len(keys))
+        )
+        return Q(Exists(short))
+
+    def _late(self, occurrences: Iterable[Occurrence]) -> Q:
+        """Some occurrence was met late (completed or approved after its due date)."""
+        late = _NOTHING
+        for occurrence in occurrences:
+            day_after = dt.datetime.combine(occurrence.due_on + dt.timedelta(days=1), dt.time.min)
+            late |= Q(period_key=_period_key(*occurrence.period)) & (
+                Q(completed_on__gt=occurrence.due_on)
+                | Q(approved_at__gte=timezone.make_aware(day_after, ZoneInfo(settings.TIME_ZONE)))
+            )
+        return Q(Exists(self._met_reports().filter(late, track__task=OuterRef("pk"))))
+
+    def _group_conditions(self, plan: Schedule) -> dict[Status, Q]:
+        """``tasks.occurrences.track_status`` rolled up over the tracks, as conditions."""
+        occurrences = list(plan.occurrences)
+        if not occurrences:
+            return {Status.UNDETERMINED: Q()}
+        today = self.today
+        this_quarter_end = quarter_end(today.year, quarter_of(today))
+        past = [o for o in occurrences if o.due_on < today]
+        later = [o for o in occurrences if o.due_on >= today]
+        no_tracks = ~Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"))))
+        missed = (self._track_missed_any(past) | no_tracks) if past else _NOTHING
+        rest = ~missed if past else Q()
+        if not later:  # after the last occurrence: done, or missed for good
+            late = self._late(occurrences)
+            return {
+                Status.OVERDUE: missed,
+                Status.DONE_LATE: rest & late,
+                Status.DONE_ON_TIME: rest & ~late,
+            }
+        current = later[0]
+        is_last = len(later) == 1 and not plan.open_ended
+        open_current = self._track_missing(current) | no_tracks
+        conditions = {Status.OVERDUE: missed}
+        if current.due_on <= this_quarter_end:
+            conditions[Status.IN_PROGRESS] = rest & open_current
+        elif is_last:
+            conditions[Status.NOT_DUE] = rest & open_current
+        else:
+            conditions[Status.NOT_DUE] = rest
+            return conditions
+        if is_last:
+            late = self._late(occurrences)
+            conditions[Status.DONE_LATE] = rest & ~open_current & late
+            conditions[Status.DONE_ON_TIME] = rest & ~open_current & ~late
+        else:
+            conditions[Status.DONE_ON_TIME] = rest & ~open_current
+        return conditions
+
+    def _recurring_condition(self, status: Status) -> Q:
+        condition = _NOTHING
+        for group in self._recurring:
+            found = self._group_conditions(group.plan).get(status)
+            if found is not None:
+                condition |= group.member & found
+        return condition
+
+    def _recurring_missed_due(self, group: _RecurringGroup) -> Expression | None:
+        """The earliest occurrence some track of the task missed."""
+        past = [o for o in group.plan.occurrences if o.due_on < self.today]
+        if not past:
+            return None
+        no_tracks = ~Q(Exists(TaskTrack.objects.filter(task=OuterRef("pk"))))
+        whens = [When(no_tracks, then=Value(past[0].due_on))]
+        whens += [When(self._track_missing(o), then=Value(o.due_on)) for o in past]
+        return Case(*whens, output_field=DateField())
+
+    # ------------------------------------------------------------------ building blocks
+
+    def condition(self, status: Status) -> Q:
+        """Tasks with ``status`` on the day."""
+        today = self.today
+        this_quarter_end = quarter_end(today.year, quarter_of(today))
+        shift = dt.timedelta(days=DEFAULT_EVENT_DUE_DAYS)
+        open_ = Q(completed_on__isnull=True)
+        done = Q(completed_on__isnull=False)
+        dated = Q(deadline_kind__in=_DATED, due_on__isnull=False)
+        undated = Q(deadline_kind=StoredKind.UNKNOWN) | Q(
+            deadline_kind__in=_DATED, due_on__isnull=True
+        )
+        waiting = Q(deadline_kind=StoredKind.EVENT, event_on__isnull=True)
+        happened = Q(deadline_kind=StoredKind.EVENT, event_on__isnull=False)
+        event_due = AddDays(F("event_on"), DEFAULT_EVENT_DUE_DAYS)
+        conditions: dict[Status, Q] = {
+            Status.OVERDUE: (dated & Q(due_on__lt=today) & open_)
+            | (happened & Q(event_on__lt=today - shift) & open_),
+            Status.IN_PROGRESS: (dated & Q(due_on__gte=today, due_on__lte=this_quarter_end) & open_)
+            | (
+                happened
+                & Q(event_on__gte=today - shift, event_on__lte=this_quarter_end - shift)
+                & open_
+            ),
+            Status.NOT_DUE: (dated & Q(due_on__gt=this_quarter_end) & open_)
+            | (happened & Q(event_on__gt=this_quarter_end - shift) & open_),
+            Status.DONE_LATE: (dated & Q(completed_on__gt=F("due_on")))
+            | (happened & Q(completed_on__gt=event_due)),
+            Status.DONE_ON_TIME: (dated & Q(completed_on__lte=F("due_on")))
+            | (happened & Q(completed_on__lte=event_due))
+            | ((undated | waiting) & done),
+            Status.UNDETERMINED: undated & open_,
+            Status.AWAITING_EVENT: waiting & open_,
+            Status.ONGOING: Q(deadline_kind=StoredKind.ONGOING),
+        }
+        return conditions[status] | self._recurring_condition(status)
+
+    def any_of(self, statuses: Iterable[Status]) -> Q:
+        condition = Q(pk__in=[])
+        for status in set(statuses):
+            condition |= self.condition(status)
+        return condition
+
+    # ------------------------------------------------------------------ querysets
+
+    def filter(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> QuerySet[Task]:
+        return tasks.filter(self.any_of(statuses))
+
+    def exclude(self, tasks: QuerySet[Task], statuses: Iterable[Status]) -> QuerySet[Task]:
+        return tasks.exclude(self.any_of(statuses))
+
+    def counts(
+        self, tasks: QuerySet[Task], statuses: Iterable[Status]
+    ) -> tuple[int, dict[Status, int]]:
+        """How many ``tasks`` there are, and how many have each status: one query."""
+        wanted = list(dict.fromkeys(statuses))
+        totals = tasks.order_by().aggregate(
+            total=Count("pk"),
+            **{status.value: Count("pk", filter=self.condition(status)) for status in wanted},
+        )
+        return totals["total"], {status: totals[status.value] for status in wanted}
+
+    def missed_due(self) -> Expression:
+        """The due date an OVERDUE task missed (NULL for tasks that cannot miss one)."""
+        whens = [
+            When(Q(deadline_kind__in=_DATED), then=F("due_on")),
+            When(
+                Q(deadline_kind=StoredKind.EVENT, event_on__isnull=False),
+                then=AddDays(F("event_on"), DEFAULT_EVENT_DUE_DAYS),
+            ),
+        ]
+        for group in self._recurring:
+            missed = self._recurring_missed_due(group)
+            if missed is not None:
+                whens.append(When(group.member, then=missed))
+        return Case(*whens, output_field=DateField())
+
+    def overdue(self, tasks: QuerySet[Task]) -> QuerySet[Task]:
+        """The OVERDUE tasks among ``tasks``, most overdue first (alias ``missed_due``)."""
+        return (
+            self.filter(tasks, [Status.OVERDUE])
+            .alias(missed_due=self.missed_due())
+            .order_by(F("missed_due").asc(nulls_last=True), "id")
+        )
+
+    def age_counts(self, overdue: QuerySet[Task]) -> dict[str, int]:
+        """``overdue`` (from ``overdue()``) counted in all (``total``), by days overdue (the
+        labels of AGE_BUCKETS) and without a lead unit (``without_lead``), in one query."""
+        filters = {
+            "total": Count("pk"),
+            "without_lead": Count("pk", filter=~Q(Exists(_leads()))),
+        }
+        for label, low, high in AGE_BUCKETS:
+            # days = today - missed_due, so low <= days <= high reads as a range of dates.
+            bucket = Q(missed_due__lte=self.today - dt.timedelta(days=low))
+            if high is not None:
+                bucket &= Q(missed_due__gte=self.today - dt.timedelta(days=high))
+            filters[label] = Count("pk", filter=bucket)
+        return overdue.order_by().aggregate(**filters)
+
+
+def _equal(field: str, value: object) -> Q:
+    return Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
+
+
+# --------------------------------------------------------------------------- groups
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    id: int
+    name: str
+    count: int
+
+
+CENTRAL = 0  # the "province" of central units when overdue tasks are counted by province
+
+
+def _leads() -> QuerySet[TaskAssignment]:
+    return TaskAssignment.objects.filter(task=OuterRef("pk"), role=AssignmentRole.LEAD)
+
+
+def _ranked(rows: Iterable[GroupCount]) -> list[GroupCount]:
+    return sorted(rows, key=lambda c: (-c.count, c.name, c.id))
+
+
+def overdue_by_lead_unit(overdue: QuerySet[Task]) -> list[GroupCount]:
+    """Tasks of ``overdue`` counted by lead unit (a task with two leads counts for both),
+    most first: one aggregate query."""
+    rows = (
+        TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=overdue.values("pk"))
+        .order_by()
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("task_id"))
+    )
+    return _ranked(GroupCount(r["unit_id"], r["unit__name"], r["n"]) for r in rows)
+
+
+def overdue_by_province(overdue: QuerySet[Task]) -> list[GroupCount]:
+    """Tasks of ``overdue`` counted by the province of their lead units (central units under
+    ``CENTRAL``, "(Trung ương)"): one aggregate query."""
+    rows = (
+        TaskAssignment.objects.filter(role=AssignmentRole.LEAD, task__in=overdue.values("pk"))
+        .order_by()
+        .values("unit__province_id", "unit__province__name")
+        .annotate(n=Count("task_id", distinct=True))
+    )
+    return _ranked(
+        GroupCount(
+            r["unit__province_id"] or CENTRAL, r["unit__province__name"] or "(Trung ương)", r["n"]
+        )
+        for r in rows
+    )
+
+
+def overdue_by_document(overdue: QuerySet[Task]) -> list[GroupCount]:
+    """Tasks of ``overdue`` counted by document: one aggregate query."""
+    rows = (
+        Task.objects.filter(pk__in=overdue.values("pk"))
+        .order_by()
+        .values("document_id", "document__number", "document__title")
+        .annotate(n=Count("pk"))
+    )
+    return _ranked(
+        GroupCount(r["document_id"], r["document__number"] or r["document__title"][:120], r["n"])
+        for r in rows
+    )
+
+
+def overdue_in_lead_units(overdue: QuerySet[Task], unit_ids: Iterable[int]) -> QuerySet[Task]:
+    """Led by one of ``unit_ids`` (a unit and those it answers for, from the access module)."""
+    return overdue.filter(Exists(_leads().filter(unit_id__in=sorted(unit_ids))))
+
+
+def overdue_in_provinces(overdue: QuerySet[Task], province_ids: Iterable[int]) -> QuerySet[Task]:
+    """Led by a unit of one of ``province_ids`` (``CENTRAL``: of no province)."""
+    ids = set(province_ids)
+    if CENTRAL in ids:
+        return overdue.filter(Exists(_leads().filter(unit__province__isnull=True)))
+    return overdue.filter(Exists(_leads().filter(unit__province_id__in=sorted(ids))))
+
+
+def overdue_without_lead(overdue: QuerySet[Task]) -> QuerySet[Task]:
+    return overdue.exclude(Exists(_leads()))
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    today: dt.date
+    total: int
+    by_lead_unit: list[GroupCount]
+    by_document: list[GroupCount]
+    by_age: dict[str, int]
+
+
+def overdue_summary(tasks: QuerySet[Task], today: dt.date) -> OverdueSummary:
+    """Overdue tasks among ``tasks`` (already scoped to the caller) counted by lead unit, by
+    document and by days overdue: aggregates in the database, whatever the number of rows."""
+    query = StatusQuery.on(today)
+    overdue = query.overdue(tasks)
+    ages = query.age_counts(overdue)
+    total = ages.pop("total")
+    ages.pop("without_lead")
+    return OverdueSummary(
+        today=today,
+        total=total,
+        by_lead_unit=overdue_by_lead_unit(overdue),
+        by_document=overdue_by_document(overdue),
+        by_age=ages,
+    )
