@@ -8,7 +8,7 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install lock run test lint typecheck check-deploy migrate seed clean bench
+.PHONY: install lock prod-smoke run test lint typecheck check-deploy migrate seed clean bench
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
@@ -50,6 +50,12 @@ test: install
 	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The compose file's processes without Docker (Caddy with its local CA, gunicorn DEBUG=False,
+# a Celery worker and beat) on a fresh SMOKE_DATABASE_URL (default portal_smoke) and
+# SMOKE_REDIS_URL, driven over HTTPS by Chromium; see deploy/smoke/test_prod_smoke.py.
+prod-smoke: install
+	$(BIN)/pytest deploy/smoke -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
