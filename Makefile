@@ -8,7 +8,7 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install lock prod-smoke run test lint typecheck check-deploy migrate seed clean bench
+.PHONY: install lock prod-smoke backup restore run test lint typecheck check-deploy migrate seed clean bench
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
@@ -56,6 +56,16 @@ test: install
 # SMOKE_REDIS_URL, driven over HTTPS by Chromium; see deploy/smoke/test_prod_smoke.py.
 prod-smoke: install
 	$(BIN)/pytest deploy/smoke -p no:cacheprovider $(PYTEST_ARGS)
+
+# PostgreSQL dump and media tar in backups/<UTC stamp>/ (BACKUP_DIR); restore one into the
+# database DATABASE_URL names: make restore BACKUP=backups/20261202T100000Z
+BACKUP_DIR ?= backups
+backup: install
+	$(PY) deploy/backup.py create --dir $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=backups/<stamp>"; exit 2; }
+	$(PY) deploy/backup.py restore $(BACKUP)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -12,6 +12,11 @@ graceful_timeout = 30
 max_requests = 1000
 max_requests_jitter = 100
 accesslog = "-"
+# One JSON object per request, with the id Caddy gave it (also in Django's own log records).
+access_log_format = (
+    '{"logger": "gunicorn.access", "remote": "%(h)s", "request": "%(r)s", "status": %(s)s, '
+    '"bytes": "%(b)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}i)s"}'
+)
 # Only the proxy talks to gunicorn; Django reads X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
 # The heartbeat file; in a container set it to a memory-backed directory such as /dev/shm.
