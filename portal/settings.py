@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "health_check",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "documents",
     "tasks",
@@ -69,8 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "portal.middleware.NoStoreMiddleware",
+    "portal.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -215,6 +219,9 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"
 # axes.W006 warns that a lockout without the address can be dodged by rotating cookies or
 # user agents; ours keys on the username alone, which no rotation changes.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# TOTP codes (portal.two_factor) for administrators and reviewers; off in the embedded demo.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Cổng theo dõi nghị quyết"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"

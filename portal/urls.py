@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from health_check.views import HealthCheckView
 
-from portal import views
+from portal import two_factor, views
 
 admin.site.site_header = "Cổng theo dõi thực hiện nghị quyết"
 admin.site.site_title = "Quản trị cổng theo dõi"
@@ -36,6 +36,7 @@ urlpatterns = [
     # Liveness: the process answers and reaches the database (the container health check).
     path("healthz", views.healthz, name="healthz"),
     path("health/", HealthCheckView.as_view(checks=_status_checks()), name="health-status"),
+    path("xac-thuc-hai-buoc/", two_factor.two_factor, name="two-factor"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's settings come from a separate script URL, so the CSP needs no inline script.
