@@ -52,9 +52,7 @@ def test_a_reviewer_sets_up_a_code_then_works_and_needs_it_at_the_next_sign_in(c
     assert client.post("/xac-thuc-hai-buoc/", {"code": "000000"}).status_code == 400
     # (after a wrong code the device waits a moment before it checks another: django-otp)
     with time_machine.travel(dt.timedelta(seconds=3)):
-        response = client.post(
-            "/xac-thuc-hai-buoc/?next=/viec-cua-toi/", {"code": code(reviewer)}
-        )
+        response = client.post("/xac-thuc-hai-buoc/?next=/viec-cua-toi/", {"code": code(reviewer)})
     assert response["Location"] == "/viec-cua-toi/"
     assert client.get("/viec-cua-toi/").status_code == 200
     assert TOTPDevice.objects.get(user=reviewer).confirmed
