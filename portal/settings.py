@@ -162,8 +162,8 @@ STORAGES = {
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # Uploaded files are streamed to a temporary file on disk, never held whole in memory, and
-# refused (413) as soon as one passes EVIDENCE_MAX_BYTES or the request passes
-# REQUEST_BODY_MAX_BYTES (portal.uploads). Caddy refuses a larger body before Django sees it.
+# refused (413 in the API, a 400 page) as soon as one passes EVIDENCE_MAX_BYTES or the
+# request REQUEST_BODY_MAX_BYTES (portal.uploads). Caddy refuses a larger body before Django.
 FILE_UPLOAD_HANDLERS = ["portal.uploads.CappedTemporaryFileUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the body without its files (forms, JSON)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -219,12 +219,12 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"
 # axes.W006 warns that a lockout without the address can be dodged by rotating cookies or
 # user agents; ours keys on the username alone, which no rotation changes.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-# TOTP codes (portal.two_factor) for administrators and reviewers; off in the embedded demo.
-TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
-OTP_TOTP_ISSUER = "Cổng theo dõi nghị quyết"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+# TOTP codes (portal.two_factor) for administrators and reviewers; off in the embedded demo.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Cổng theo dõi nghị quyết"
 
 # --- Cache --------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -300,7 +300,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # A message a worker took but never acknowledged (the worker was killed) goes back to the
 # queue after the visibility timeout; kombu looks for such messages every 10 s. Every task
-# is stopped (hard limit) before that timeout, so a slow task is never delivered twice.
+# is stopped (hard limit) before that timeout, so none is handed to a second worker while
+# the first still runs it.
 BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
