@@ -8,18 +8,26 @@ PY     := $(BIN)/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck check-deploy migrate seed clean bench
+.PHONY: install lock prod-smoke backup restore run test lint typecheck check-deploy migrate seed clean bench
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# Installed from the lock file (requirements.lock is `uv export` of uv.lock) with plain pip.
-$(VENV)/.installed: $(BIN)/activate requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+# Two exports of uv.lock, both with hashes, installed with plain pip: requirements.lock holds
+# the runtime dependencies only (the Docker image), requirements-dev.lock adds the test and
+# quality tools (tests, `make run`). `make lock` rewrites both after a change to pyproject.toml.
+$(VENV)/.installed: $(BIN)/activate requirements-dev.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
 
 install: $(VENV)/.installed
+
+lock: $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv lock
+	$(BIN)/uv export --frozen --format requirements-txt --no-emit-project --no-dev -o requirements.lock
+	$(BIN)/uv export --frozen --format requirements-txt --no-emit-project -o requirements-dev.lock
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -42,6 +50,22 @@ test: install
 	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The compose file's processes without Docker (Caddy with its local CA, gunicorn DEBUG=False,
+# a Celery worker and beat) on a fresh SMOKE_DATABASE_URL (default portal_smoke) and
+# SMOKE_REDIS_URL, driven over HTTPS by Chromium; see deploy/smoke/test_prod_smoke.py.
+prod-smoke: install
+	$(BIN)/pytest deploy/smoke -p no:cacheprovider $(PYTEST_ARGS)
+
+# PostgreSQL dump and media tar in backups/<UTC stamp>/ (BACKUP_DIR); restore one into the
+# database DATABASE_URL names: make restore BACKUP=backups/20261202T100000Z
+BACKUP_DIR ?= backups
+backup: install
+	$(PY) deploy/backup.py create --dir $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=backups/<stamp>"; exit 2; }
+	$(PY) deploy/backup.py restore $(BACKUP)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

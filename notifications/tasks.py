@@ -13,7 +13,7 @@ from notifications import services
 # Backoff for a mail server that does not answer: base doubling per retry, capped well below
 # the Redis visibility timeout (an ETA longer than it would be redelivered early).
 RETRY_BACKOFF_SECONDS = getattr(settings, "REMINDER_RETRY_BACKOFF_SECONDS", 60)
-RETRY_BACKOFF_MAX_SECONDS = 30 * 60
+RETRY_BACKOFF_MAX_SECONDS = settings.BROKER_VISIBILITY_TIMEOUT // 2
 MAX_RETRIES = 6
 
 

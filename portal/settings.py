@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "health_check",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "documents",
     "tasks",
@@ -58,7 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.ApiErrorMiddleware",
     "portal.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,7 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
+    "portal.middleware.NoStoreMiddleware",
+    "portal.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -153,11 +161,17 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded files are streamed to a temporary file on disk, never held whole in memory, and
+# refused (413 in the API, a 400 page) as soon as one passes EVIDENCE_MAX_BYTES or the
+# request REQUEST_BODY_MAX_BYTES (portal.uploads). Caddy refuses a larger body before Django.
+FILE_UPLOAD_HANDLERS = ["portal.uploads.CappedTemporaryFileUploadHandler"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the body without its files (forms, JSON)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=50 * 1024 * 1024)
+# JSON bodies nested deeper than this are refused with 400 (portal.api.JSONParser).
+API_JSON_MAX_DEPTH = 32
 
 # --- Sessions and security ----------------------------------------------------------------
 # 30 minutes idle (the cookie is renewed on every request), 12 hours in all
@@ -193,19 +207,47 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Five wrong passwords for one username lock that account for 30 minutes, from whatever
+# addresses they came (the database handler: every process sees the same count). The client
+# address in the log is X-Forwarded-For's only when the request came from TRUSTED_PROXIES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "portal.proxy.client_ip"
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
+# axes.W006 warns that a lockout without the address can be dodged by rotating cookies or
+# user agents; ours keys on the username alone, which no rotation changes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+# TOTP codes (portal.two_factor) for administrators and reviewers; off in the embedded demo.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Cổng theo dõi nghị quyết"
 
 # --- Cache --------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The API throttle counts in Redis, so every gunicorn worker shares one budget per token;
+# short socket timeouts, and portal.throttling lets requests through while Redis is down.
+_REDIS_URL = env.str("REDIS_URL", default="")
+CACHES["throttle"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _REDIS_URL,
+        "KEY_PREFIX": "throttle",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if _REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds before an SMTP server that does not answer fails the send (it is retried), well
+# inside the Celery task time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Cổng theo dõi nghị quyết <noreply@localhost>"
 )
@@ -222,8 +264,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.TokenRateThrottle"],
-    # Per token (per process cache unless CACHE_URL points at Redis in production).
+    # Per token, counted in Redis (CACHES["throttle"]) across processes.
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="1200/min")},
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "DATE_FORMAT": "iso-8601",
@@ -251,7 +298,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a worker took but never acknowledged (the worker was killed) goes back to the
+# queue after the visibility timeout; kombu looks for such messages every 10 s. Every task
+# is stopped (hard limit) before that timeout, so none is handed to a second worker while
+# the first still runs it.
+BROKER_VISIBILITY_TIMEOUT = env.int("BROKER_VISIBILITY_TIMEOUT", default=300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_TIME_LIMIT = BROKER_VISIBILITY_TIMEOUT * 8 // 10
+CELERY_TASK_SOFT_TIME_LIMIT = BROKER_VISIBILITY_TIMEOUT * 7 // 10
+# A worker process keeps its database connection for this many tasks (Celery's Django
+# fixup) instead of reconnecting for every task.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 # One daily scan; it also queues the sends, the daily digests and (once a week) the
 # reviewers' overdue digest. Reminders are never scheduled ahead with an ETA (see
 # notifications/services.py): two beats or a lost message only repeat a scan the database
@@ -280,9 +341,22 @@ REMINDER_OVERDUE_WINDOW_DAYS = env.int("REMINDER_OVERDUE_WINDOW_DAYS", default=7
 REMINDER_REPORT_DUE_DAY = env.int("REMINDER_REPORT_DUE_DAY", default=25)
 REMINDER_REPORT_OFFSETS_DAYS = env.list("REMINDER_REPORT_OFFSETS_DAYS", cast=int, default=[10, 1])
 
+# One line per record; LOG_FORMAT=json (production) writes JSON objects. Every record made
+# while a request is served carries its request id (X-Request-Id, set by the proxy or here).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "portal.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env.str("LOG_FORMAT", default="text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -35,3 +35,15 @@ def locked_out(
     from django.shortcuts import render
 
     return render(request, "registration/locked_out.html", status=429)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 page (DEBUG off): an upload over the limit says which limit (portal.uploads)."""
+    from django.shortcuts import render
+
+    from portal.uploads import UploadTooLarge
+
+    message = str(exception) if isinstance(exception, UploadTooLarge) else ""
+    response = render(request, "400.html", {"message": message}, status=400)
+    response.error_message = message or None  # type: ignore[attr-defined]
+    return response

@@ -7,6 +7,8 @@ SQLite and say so.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
@@ -15,6 +17,9 @@ from django.db import connection, transaction
 def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # The throttle counts in Redis when REDIS_URL is set: a prefix of this run's own, so
+    # counts left by an earlier run (the same token ids) never throttle this one.
+    settings.CACHES["throttle"]["KEY_PREFIX"] = f"test-throttle-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(autouse=True)
