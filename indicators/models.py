@@ -102,6 +102,7 @@ class IndicatorValue(models.Model):
         choices=ValueState.choices,
         default=ValueState.DRAFT,
     )
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.audit import record_refusal
 from accounts.models import Unit, User
 from documents.models import Document
 from documents.selectors import document_chain
+from portal.history import history_entries
+from portal.periods import quarter_of
+from portal.workflow import Step
 from tasks.choices import AssignmentRole, DeadlineKind, ReportState, TaskStatus
 from tasks.export import tasks_xlsx
 from tasks.filters import TaskFilter, default_task_order
@@ -43,15 +45,18 @@ from tasks.selectors import (
     user_units,
 )
 from tasks.services import (
-    NotAllowed,
+    REPORTS,
     ReportError,
     StaleVersion,
     comment_add,
     explanation_answer,
     explanation_request,
     report_approve,
+    report_previous,
+    report_reopen,
     report_return,
     report_save,
+    report_withdraw,
 )
 from tasks.status import Status
 from tasks.status_view import (
@@ -336,6 +341,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/task_detail.html", _task_context(request, task))
 
 
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 10 else None
+
+
 def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     today = timezone.localdate()
     task = (
@@ -359,7 +368,8 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         .prefetch_related("evidence")
         .order_by("-period_year", "-period_quarter", "track__unit__name")
     )
-    quarter = (today.month - 1) // 3 + 1
+    quarter = quarter_of(today)
+    copy_from = _int(request.GET.get("sao-chep"))
     writable = [
         t
         for t in task.tracks.all()
@@ -387,10 +397,18 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
             )
         if draft is not None and draft.state not in (ReportState.DRAFT, ReportState.RETURNED):
             continue  # submitted or approved: nothing to edit this quarter
+        if draft is None and copy_from == track.pk:
+            previous = report_previous(track=track, year=today.year, quarter=quarter)
+            if previous is not None:
+                initial.update(
+                    percent=previous.percent,
+                    narrative=previous.narrative,
+                    completed_on=previous.completed_on,
+                )
         forms[track.pk] = (draft, ReportForm(initial=initial, prefix=f"t{track.pk}"))
     forms.update(extra.pop("forms", {}))  # type: ignore[arg-type]
-    history = _changes(list(task.history.select_related("history_user")[:50]))
-    report_history = _changes(
+    history = history_entries(list(task.history.select_related("history_user")[:50]))
+    report_history = history_entries(
         list(
             ProgressReport.history.filter(id__in=[r.pk for r in reports])
             .select_related("history_user", "track__unit")
@@ -409,8 +427,10 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "children": task.children.all(),
         "indicators": task.indicators.all(),
         "reports": reports,
-        "can_approve": {r.pk for r in reports if request.user.has_perm("tasks.approve_report", r)},
-        "can_return": {r.pk for r in reports if request.user.has_perm("tasks.return_report", r)},
+        "can": {
+            step.value: {r.pk for r in reports if REPORTS.allowed(request.user, step, r)}
+            for step in (Step.WITHDRAW, Step.APPROVE, Step.RETURN, Step.REOPEN)
+        },
         "forms": [(t, *forms[t.pk]) for t in writable if t.pk in forms],
         "is_leader_of": my_units,
         "comments": task.comments.select_related("author"),
@@ -427,36 +447,6 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "today": today,
         **extra,
     }
-
-
-HIDDEN_HISTORY_FIELDS = {
-    "version",
-    "updated_at",
-    "position",
-    "submitted_at",
-    "decided_at",
-    "decided_by",
-    "author",
-    "created_at",
-}
-HISTORY_TYPES = {"+": "tạo mới", "~": "sửa", "-": "xóa"}
-
-
-def _changes(records: list) -> list[tuple[object, str, list]]:
-    """Each history record with what changed against the previous record of the same row
-    (the list is newest first; no extra queries)."""
-    out = []
-    for i, record in enumerate(records):
-        older = next((r for r in records[i + 1 :] if r.id == record.id), None)
-        changes = []
-        if older is not None:
-            changes = [
-                (record._meta.get_field(c.field).verbose_name, c.old, c.new)
-                for c in record.diff_against(older).changes
-                if c.field not in HIDDEN_HISTORY_FIELDS
-            ]
-        out.append((record, HISTORY_TYPES.get(record.history_type, ""), changes))
-    return out
 
 
 @login_required
@@ -505,9 +495,7 @@ def report_save_view(request: HttpRequest, pk: int, track_id: int) -> HttpRespon
             _task_context(request, task, forms={track.pk: (stored, form)}, conflict=stored),
             status=409,
         )
-    except ReportError as exc:
-        if isinstance(exc, NotAllowed):
-            record_refusal(request, f"báo cáo phần việc {track.pk}: {exc.message}")
+    except ReportError as exc:  # a refused permission is audited by the service
         form.add_error(None, exc.message)
         return render(
             request,
@@ -518,7 +506,16 @@ def report_save_view(request: HttpRequest, pk: int, track_id: int) -> HttpRespon
     return redirect(reverse("task-detail", args=[task.pk]) + f"#phan-viec-{track.pk}")
 
 
-def _decide(request: HttpRequest, report_id: int, approve: bool) -> HttpResponse:
+DECISIONS = {
+    Step.WITHDRAW: (report_withdraw, "Đã rút lại báo cáo về bản nháp."),
+    Step.APPROVE: (report_approve, "Đã duyệt báo cáo."),
+    Step.RETURN: (report_return, "Đã trả lại báo cáo."),
+    Step.REOPEN: (report_reopen, "Đã mở lại báo cáo; đơn vị sẽ sửa và gửi lại."),
+}
+
+
+def _decide(request: HttpRequest, report_id: int, step: Step) -> HttpResponse:
+    """One workflow step on a report from its page (the API calls the same services)."""
     report = report_visible_to(request.user).filter(pk=report_id).select_related("track").first()
     if report is None:
         raise Http404
@@ -527,23 +524,14 @@ def _decide(request: HttpRequest, report_id: int, approve: bool) -> HttpResponse
     if not form.is_valid():
         messages.error(request, "Yêu cầu không hợp lệ; hãy tải lại trang.")
         return redirect(task_url)
+    action, done = DECISIONS[step]
+    arguments = {"report_id": report.pk, "user": request.user}
+    if step in (Step.RETURN, Step.REOPEN):
+        arguments["reason"] = form.cleaned_data["reason"]
     try:
-        if approve:
-            report_approve(
-                report_id=report.pk, user=request.user, version=form.cleaned_data["version"]
-            )
-            messages.success(request, "Đã duyệt báo cáo.")
-        else:
-            report_return(
-                report_id=report.pk,
-                user=request.user,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "Đã trả lại báo cáo.")
-    except ReportError as exc:
-        if isinstance(exc, NotAllowed):
-            record_refusal(request, f"xử lý báo cáo {report.pk}: {exc.message}")
+        action(version=form.cleaned_data["version"], **arguments)
+        messages.success(request, done)
+    except ReportError as exc:  # a refused permission is audited by the service
         messages.error(request, exc.message)
     return redirect(task_url + f"#bao-cao-{report.pk}")
 
@@ -551,13 +539,25 @@ def _decide(request: HttpRequest, report_id: int, approve: bool) -> HttpResponse
 @login_required
 @require_POST
 def report_approve_view(request: HttpRequest, report_id: int) -> HttpResponse:
-    return _decide(request, report_id, approve=True)
+    return _decide(request, report_id, Step.APPROVE)
 
 
 @login_required
 @require_POST
 def report_return_view(request: HttpRequest, report_id: int) -> HttpResponse:
-    return _decide(request, report_id, approve=False)
+    return _decide(request, report_id, Step.RETURN)
+
+
+@login_required
+@require_POST
+def report_withdraw_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _decide(request, report_id, Step.WITHDRAW)
+
+
+@login_required
+@require_POST
+def report_reopen_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _decide(request, report_id, Step.REOPEN)
 
 
 @login_required

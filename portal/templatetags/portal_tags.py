@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 
 from portal.numbers import format_vn_number
+from portal.periods import quarter_label
 
 register = template.Library()
 
@@ -21,3 +22,12 @@ def vn_number(value: Decimal | int | float | None) -> str:
         return "—"
     number = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
     return format_vn_number(number.normalize() if number else Decimal(0))
+
+
+@register.simple_tag
+def quarter(year: int, number: int) -> str:
+    """{% quarter 2025 2 %} -> "Quý II/2025" (portal.periods, the one way quarters are written)."""
+    try:
+        return quarter_label(int(year), int(number))
+    except (KeyError, TypeError, ValueError):
+        return ""

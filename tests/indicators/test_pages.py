@@ -319,12 +319,14 @@ def test_officer_cannot_approve(client, users, forest) -> None:  # type: ignore[
     assert value.state == ValueState.SUBMITTED
 
 
-def test_reviewer_returns_with_a_reason(client, users, forest) -> None:  # type: ignore[no-untyped-def]
+def test_leader_returns_with_a_reason_reviewer_cannot(client, users, forest) -> None:  # type: ignore[no-untyped-def]
     value = _submitted(forest, users)
     _login(client, users, "bktw.rasoat")
     page = client.get(reverse("indicator-detail", args=[FOREST])).content.decode()
+    assert reverse("value-return", args=[value.pk]) not in page
+    _login(client, users, "laichau.lanhdao")
+    page = client.get(reverse("indicator-detail", args=[FOREST])).content.decode()
     assert reverse("value-return", args=[value.pk]) in page
-    assert reverse("value-approve", args=[value.pk]) not in page
     response = client.post(
         reverse("value-return", args=[value.pk]),
         {"version": value.version, "reason": "Thiếu nguồn chính thức"},
