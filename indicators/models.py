@@ -116,6 +116,8 @@ class IndicatorValue(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # As a report's: when it was last sent for approval (the queue is oldest first).
+    submitted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()

@@ -44,6 +44,7 @@ from indicators.services import (
 )
 from portal.history import Entry, history_entries
 from portal.numbers import format_vn_number
+from portal.views import safe_next
 from portal.workflow import Step
 from tasks.selectors import task_visible_to
 
@@ -404,7 +405,7 @@ def _decide(request: HttpRequest, value_id: int, step: Step) -> HttpResponse:
         messages.success(request, done)
     except IndicatorValueError as exc:
         messages.error(request, exc.message)
-    return redirect(url + "#danh-gia")
+    return redirect(safe_next(request, url + "#danh-gia"))
 
 
 @login_required

@@ -21,6 +21,7 @@ from documents.models import Document
 from documents.selectors import document_chain
 from portal.history import history_entries
 from portal.periods import quarter_of
+from portal.views import safe_next
 from portal.workflow import Step
 from tasks.choices import AssignmentRole, DeadlineKind, ReportState, TaskStatus
 from tasks.export import tasks_xlsx
@@ -370,6 +371,7 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     )
     quarter = quarter_of(today)
     copy_from = _int(request.GET.get("sao-chep"))
+    copyable: set[int] = set()  # tracks with an earlier report to copy into this quarter
     writable = [
         t
         for t in task.tracks.all()
@@ -397,14 +399,17 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
             )
         if draft is not None and draft.state not in (ReportState.DRAFT, ReportState.RETURNED):
             continue  # submitted or approved: nothing to edit this quarter
-        if draft is None and copy_from == track.pk:
+        previous = None
+        if draft is None:
             previous = report_previous(track=track, year=today.year, quarter=quarter)
             if previous is not None:
-                initial.update(
-                    percent=previous.percent,
-                    narrative=previous.narrative,
-                    completed_on=previous.completed_on,
-                )
+                copyable.add(track.pk)
+        if previous is not None and copy_from == track.pk:
+            initial.update(
+                percent=previous.percent,
+                narrative=previous.narrative,
+                completed_on=previous.completed_on,
+            )
         forms[track.pk] = (draft, ReportForm(initial=initial, prefix=f"t{track.pk}"))
     forms.update(extra.pop("forms", {}))  # type: ignore[arg-type]
     history = history_entries(list(task.history.select_related("history_user")[:50]))
@@ -432,6 +437,7 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
             for step in (Step.WITHDRAW, Step.APPROVE, Step.RETURN, Step.REOPEN)
         },
         "forms": [(t, *forms[t.pk]) for t in writable if t.pk in forms],
+        "copyable": copyable,
         "is_leader_of": my_units,
         "comments": task.comments.select_related("author"),
         "explanations": task.explanations.select_related("unit", "requested_by", "answered_by"),
@@ -533,7 +539,7 @@ def _decide(request: HttpRequest, report_id: int, step: Step) -> HttpResponse:
         messages.success(request, done)
     except ReportError as exc:  # a refused permission is audited by the service
         messages.error(request, exc.message)
-    return redirect(task_url + f"#bao-cao-{report.pk}")
+    return redirect(safe_next(request, task_url + f"#bao-cao-{report.pk}"))
 
 
 @login_required

@@ -31,3 +31,16 @@ def quarter(year: int, number: int) -> str:
         return quarter_label(int(year), int(number))
     except (KeyError, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def approval_count(context) -> int | None:  # type: ignore[no-untyped-def]
+    """How many reports and values wait for the signed-in leader (the header's badge);
+    None for someone who leads no unit (no link shown)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    from portal.approvals import approval_count as count
+
+    return count(user)

@@ -36,5 +36,15 @@ class Migration(migrations.Migration):
             name="return_reason",
             field=models.TextField(blank=True, verbose_name="lý do trả lại"),
         ),
+        migrations.AddField(
+            model_name="historicalindicatorvalue",
+            name="submitted_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="indicatorvalue",
+            name="submitted_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
         migrations.RunPython(reasons_onto_the_row, migrations.RunPython.noop),
     ]
