@@ -53,12 +53,16 @@ class Entry:
 
 
 def display(record: Any, name: str, value: Any) -> Any:
-    """``value`` of field ``name`` as a user reads it: a choice's label, a number the
-    Vietnamese way ("63.600,5"), a date as dd/mm/yyyy, else the value."""
+    """``value`` of field ``name`` as a user reads it: a choice's label, the linked row's
+    name, a number the Vietnamese way ("63.600,5"), a date as dd/mm/yyyy, else the value."""
     model_field = record._meta.get_field(name)
     choices = getattr(model_field, "flatchoices", None)
     if choices:
         return str(dict(choices).get(value, value))
+    if model_field.is_relation and value is not None:
+        # A link to another row is named, not numbered (a change of link is rare: one read).
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
     if isinstance(value, Decimal) and value.is_finite():
         return format_vn_number(value.normalize() if value else Decimal(0))
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):

@@ -441,13 +441,14 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "is_leader_of": my_units,
         "comments": task.comments.select_related("author"),
         "explanations": task.explanations.select_related("unit", "requested_by", "answered_by"),
-        "explanation_form": ExplanationRequestForm(
+        "explanation_form": extra.pop("explanation_form", None)
+        or ExplanationRequestForm(
             units=[a.unit for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
         )
         if user_is_reviewer(request.user)
         else None,
         "answer_form": ExplanationAnswerForm(),
-        "comment_form": CommentForm(),
+        "comment_form": extra.pop("comment_form", None) or CommentForm(),
         "history": history,
         "report_history": report_history,
         "today": today,
@@ -575,11 +576,17 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             comment_add(task=task, user=request.user, text=form.cleaned_data["text"])
             messages.success(request, "Đã ghi ý kiến.")
+            return redirect(reverse("task-detail", args=[task.pk]) + "#y-kien")
         except ReportError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "Ý kiến không được để trống.")
-    return redirect(reverse("task-detail", args=[task.pk]) + "#y-kien")
+            form.add_error(None, exc.message)
+    messages.error(request, "Ý kiến chưa gửi: hãy sửa ô được đánh dấu.")
+    # Shown again with what was typed.
+    return render(
+        request,
+        "tasks/task_detail.html",
+        _task_context(request, task, comment_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -617,15 +624,17 @@ def explanation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
             messages.success(request, "Đã gửi yêu cầu giải trình.")
+            return redirect(reverse("task-detail", args=[task.pk]) + "#giai-trinh")
         except ReportError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(
-            request,
-            "Yêu cầu giải trình chưa gửi: "
-            + " ".join(str(e) for errors in form.errors.values() for e in errors),
-        )
-    return redirect(reverse("task-detail", args=[task.pk]) + "#giai-trinh")
+            form.add_error(None, exc.message)
+    messages.error(request, "Yêu cầu giải trình chưa gửi: hãy sửa các ô được đánh dấu.")
+    # Shown again with what was typed (a bad date must not lose the question).
+    return render(
+        request,
+        "tasks/task_detail.html",
+        _task_context(request, task, explanation_form=form),
+        status=400,
+    )
 
 
 @login_required

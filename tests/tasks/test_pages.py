@@ -417,3 +417,24 @@ def test_copy_last_quarter_prefills_the_form(client, seeded):
     page = client.get(f"/nhiem-vu/{task.pk}/?sao-chep={track.pk}").content.decode()
     form = page.split(f'id="bao-cao-form-{track.pk}"')[1].split("</form>")[0]
     assert "Kết quả quý trước" in form and 'value="40"' in form
+
+
+def test_a_bad_date_in_an_explanation_request_keeps_the_question(client, seeded):
+    task = Task.objects.get(document__slug="26-ctr-tu", ref="STT 2")
+    unit = task.assignments.get(role="lead").unit
+    login(client, "bktw.rasoat")
+    response = client.post(
+        f"/nhiem-vu/{task.pk}/giai-trinh/",
+        {"unit": unit.pk, "question": "Vì sao chậm tiến độ?", "answer_by": "31/02/2027"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Vì sao chậm tiến độ?" in page and 'value="31/02/2027"' in page
+    assert not task.explanations.exists()
+    # A date already passed is refused by the service; the question is kept too.
+    response = client.post(
+        f"/nhiem-vu/{task.pk}/giai-trinh/",
+        {"unit": unit.pk, "question": "Vì sao chậm tiến độ?", "answer_by": "01/01/2020"},
+    )
+    assert response.status_code == 400
+    assert "Vì sao chậm tiến độ?" in response.content.decode()
