@@ -492,7 +492,7 @@ def evidence_add(*, report_id: int, user: User, name: str, data: bytes) -> Evide
     return evidence
 
 
-@transaction.atomic
+@audited
 def comment_add(*, task: Task, user: User, text: str) -> Comment:
     """A remark on a task the user can see (the caller scopes ``task``)."""
     text = nfc_multiline(text)
@@ -539,7 +539,7 @@ def report_save(
     return report
 
 
-@transaction.atomic
+@audited
 def explanation_request(
     *, task: Task, unit: Unit, user: User, question: str, answer_by: dt.date, today: dt.date
 ) -> ExplanationRequest:
@@ -568,7 +568,7 @@ def explanation_request(
     return request
 
 
-@transaction.atomic
+@audited
 def explanation_answer(*, request_id: int, user: User, answer: str) -> ExplanationRequest:
     """An officer or leader of the asked unit answers (once; a later answer replaces it)."""
     from accounts.choices import Role

@@ -68,3 +68,15 @@ def test_404_page_is_vietnamese(client):
     assert response.status_code == 404
     page = response.content.decode()
     assert "Không tìm thấy trang" in page and "Page not found" not in page
+
+
+@pytest.mark.django_db
+def test_a_throttled_call_is_answered_in_vietnamese_with_the_wait():
+    from portal.api import exception_handler
+
+    with translation.override("vi"):
+        response = exception_handler(exceptions.Throttled(wait=3), {})
+    assert response.status_code == 429
+    assert response.data["error"]["message"] == (
+        "Quá nhiều yêu cầu trong thời gian ngắn. Thử lại sau 3 giây."
+    )
