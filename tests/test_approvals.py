@@ -105,3 +105,17 @@ def test_bulk_approve_and_return_from_the_queue(client, seeded):
         {"version": third.version, "reason": "x", "next": "https://example.org/"},
     )
     assert response["Location"].startswith("/nhiem-vu/")
+
+
+def test_approve_all_from_the_queue(client, seeded):
+    reports = [_submitted_report(ref) for ref in ("STT 5", "STT 6.3")]
+    value = _submitted_value()
+    client.force_login(_user("laichau.lanhdao"))
+    page = client.get("/cho-duyet/").content.decode()
+    assert "Duyệt tất cả 3 mục" in page
+    keys = [f"report-{r.pk}-{r.version}" for r in reports] + [f"value-{value.pk}-{value.version}"]
+    response = client.post("/cho-duyet/", {"chon": keys}, follow=True)
+    assert "Đã duyệt 3 mục." in response.content.decode()
+    assert approval_queue(_user("laichau.lanhdao")) == []
+    value.refresh_from_db()
+    assert value.state == "approved" and value.submitted_at is not None
