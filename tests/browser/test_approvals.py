@@ -5,8 +5,10 @@ import datetime as dt
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tasks.models import ProgressReport, Task, TaskTrack
+from tests.browser.test_accessibility import ARTIFACTS, WIDTHS, _blocking
 from tests.browser.test_pages import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -56,6 +58,14 @@ def test_submit_queue_bulk_approve_return_and_withdraw(seeded_live, page, shot):
     queue.click()
     page.get_by_role("heading", name=re.compile("Chờ duyệt")).wait_for()
     shot("cho-duyet")
+    # The queue with rows passes axe-core at both widths too.
+    axe, found = Axe(), []
+    for width, (w, h) in WIDTHS.items():
+        page.set_viewport_size({"width": w, "height": h})
+        page.screenshot(path=str(ARTIFACTS / f"cho-duyet-co-muc-{w}.png"), full_page=True)
+        found += _blocking(axe, page, f"cho-duyet@{width}")
+    assert not found, "\n".join(found)
+    page.set_viewport_size({"width": 1280, "height": 900})
     rows = page.locator("tbody tr")
     assert rows.count() == 2
     # The second is returned with a reason from the queue; the first approved in bulk.
