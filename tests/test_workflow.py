@@ -51,3 +51,10 @@ def test_quarter_of_and_the_form_choices():
         4,
     ]
     assert QUARTER_CHOICES == [(1, "Quý I"), (2, "Quý II"), (3, "Quý III"), (4, "Quý IV")]
+
+
+def test_the_deadline_parser_writes_quarters_the_same_way():
+    from tasks.deadlines import parse_deadline
+
+    deadline = parse_deadline("Hoàn thành trong quý 2 năm 2025", dt.date(2025, 1, 10))
+    assert deadline.normalized == quarter_label(2025, 2) == "Quý II/2025"
