@@ -458,11 +458,19 @@ def assigned_tasks(user: Any, role: str | None = None) -> QuerySet[Task]:
         assignments = assignments.filter(role=role)
     condition = Q(Exists(assignments))
     if role in (None, "lead"):
-        tracks = TaskTrack.objects.filter(task=OuterRef("pk"))
-        condition |= Q(
-            Exists(tracks.filter(handed_to__isnull=True, unit_id__in=sorted(acting)))
-        ) | Q(Exists(tracks.filter(handed_to_id__in=sorted(acting))))
+        tracks = TaskTrack.objects.filter(tracks_answered_by(acting), task=OuterRef("pk"))
+        condition |= Q(Exists(tracks))
     return Task.objects.filter(condition)
+
+
+def tracks_answered_by(unit_ids: Iterable[int], prefix: str = "") -> Q:
+    """The SQL form of ``track_unit``: tracks that ``unit_ids`` answer for (handed to one of
+    them, or assigned to one of them and not handed on). ``prefix`` reaches the track from
+    another model ("track__" from a report)."""
+    ids = sorted(unit_ids)
+    return Q(**{f"{prefix}handed_to__isnull": True, f"{prefix}unit_id__in": ids}) | Q(
+        **{f"{prefix}handed_to_id__in": ids}
+    )
 
 
 def visible_reports(user: Any) -> QuerySet[ProgressReport]:
@@ -473,12 +481,7 @@ def visible_reports(user: Any) -> QuerySet[ProgressReport]:
     reports = ProgressReport.objects.filter(track__task__in=visible_tasks(user).values("pk"))
     if access.is_superuser:
         return reports
-    acting = sorted(access.acting)
-    return reports.filter(
-        ~Q(state="draft")
-        | Q(track__handed_to__isnull=True, track__unit_id__in=acting)
-        | Q(track__handed_to_id__in=acting)
-    )
+    return reports.filter(~Q(state="draft") | tracks_answered_by(access.acting, "track__"))
 
 
 def indicator_scopes(user: Any, *roles: str) -> frozenset[int]:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.workflow import ApprovalState
+
 
 class TargetKind(models.TextChoices):
     LEVEL = "level", _("Đạt mức")
@@ -22,8 +24,5 @@ class Comparator(models.TextChoices):
     RANGE = "range", _("trong khoảng")
 
 
-class ValueState(models.TextChoices):
-    DRAFT = "draft", _("Bản nháp")
-    SUBMITTED = "submitted", _("Đã gửi")
-    APPROVED = "approved", _("Đã duyệt")
-    RETURNED = "returned", _("Trả lại")
+# One workflow, one set of states (portal.workflow) for reports and indicator values.
+ValueState = ApprovalState

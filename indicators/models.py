@@ -111,6 +111,7 @@ class IndicatorValue(models.Model):
         choices=ValueState.choices,
         default=ValueState.DRAFT,
     )
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -124,6 +125,8 @@ class IndicatorValue(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # As a report's: when it was last sent for approval (the queue is oldest first).
+    submitted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords()

@@ -35,4 +35,6 @@ def is_reviewer_of_value(user: User, value: IndicatorValue) -> bool:
 
 rules.add_perm("indicators.enter_value", is_officer_for_value)
 rules.add_perm("indicators.approve_value", is_leader_for_value)
-rules.add_perm("indicators.return_value", is_leader_for_value | is_reviewer_of_value)
+# As for reports (portal.workflow): only the scope's leaders return or reopen a value.
+rules.add_perm("indicators.return_value", is_leader_for_value)
+rules.add_perm("indicators.reopen_value", is_leader_for_value)

@@ -16,13 +16,12 @@ from indicators.choices import ValueState
 from indicators.importer import ImportReport, SheetError, read_value_sheet, resolve_rows
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import parse_indicator_target
+from portal import workflow
 from portal.numbers import parse_vn_number
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc, nfc_multiline
+from portal.workflow import ApprovalState, Step, Workflow, audited
 from tasks.models import Task
-from tasks.services import NotAllowed as TaskNotAllowed
-from tasks.services import ReportError
-from tasks.services import StaleVersion as TaskStaleVersion
 
 
 @transaction.atomic
@@ -94,27 +93,51 @@ def indicator_save(*, indicator: Indicator) -> Indicator:
 # --------------------------------------------------------------------------- values
 
 
-class IndicatorValueError(ReportError):
-    """An indicator-value action that is refused; ``message`` is for the user (Vietnamese).
+# The workflow's refusals (portal.workflow), as the pages and the API answer them: 400,
+# a stale version 409, a refused permission 403.
+IndicatorValueError = workflow.WorkflowError
+StaleVersion = workflow.StaleVersion
+NotAllowed = workflow.NotAllowed
 
-    A ReportError, so pages and API endpoints that already answer report errors (400), stale
-    versions (409) and refusals (403) answer these the same way."""
-
-
-class StaleVersion(IndicatorValueError, TaskStaleVersion):
-    """Someone saved the value since this version was read: nothing was changed (409)."""
-
-
-class NotAllowed(IndicatorValueError, TaskNotAllowed):
-    """The user may not do this to this value (403)."""
-
-
-RETURN_REASON_MAX = 100
+VALUES = Workflow(
+    noun="số liệu",
+    model=IndicatorValue,
+    perms={
+        Step.SAVE: (
+            "indicators.enter_value",
+            "Chỉ cán bộ của đơn vị thuộc tỉnh (phạm vi) này mới được nhập số liệu.",
+        ),
+        Step.SUBMIT: (
+            "indicators.enter_value",
+            "Chỉ cán bộ của đơn vị thuộc phạm vi này mới được gửi số liệu.",
+        ),
+        Step.WITHDRAW: (
+            "indicators.enter_value",
+            "Chỉ cán bộ của đơn vị thuộc phạm vi này mới được rút lại số liệu.",
+        ),
+        Step.APPROVE: (
+            "indicators.approve_value",
+            "Chỉ lãnh đạo đơn vị thuộc phạm vi này mới được duyệt số liệu.",
+        ),
+        Step.RETURN: (
+            "indicators.return_value",
+            "Chỉ lãnh đạo đơn vị thuộc phạm vi này mới được trả lại số liệu.",
+        ),
+        Step.REOPEN: (
+            "indicators.reopen_value",
+            "Chỉ lãnh đạo đơn vị thuộc phạm vi này mới được mở lại số liệu đã duyệt.",
+        ),
+    },
+    # A published figure is corrected by entering it again (a new draft; the approved one
+    # stays in history), as statistics offices revise a year's figure.
+    corrects_approved=True,
+)
+NOTE_MAX = 100  # a correction's note is the history record's change reason
 YEAR_MIN = 1945
 YEAR_MAX = 2100
 _MAX_WHOLE_DIGITS = 16  # DecimalField(max_digits=20, decimal_places=4)
 _VALUE_PLACES = 4
-_EDITABLE = (ValueState.DRAFT, ValueState.RETURNED, ValueState.APPROVED)
+_EDITABLE = VALUES.sources(Step.SAVE)
 
 
 def value_parse(value_text: str | None = None, value: Decimal | int | str | None = None) -> Decimal:
@@ -191,20 +214,9 @@ def value_check(
 
 
 def _locked_value(value_id: int, version: int | None) -> IndicatorValue:
-    value = (
-        IndicatorValue.objects.select_for_update()
-        .select_related("indicator", "scope")
-        .filter(pk=value_id)
-        .first()
+    value: IndicatorValue = VALUES.lock(
+        value_id, version, IndicatorValue.objects.select_related("indicator", "scope")
     )
-    if value is None:
-        raise IndicatorValueError("Không tìm thấy giá trị chỉ tiêu này.")
-    if version is not None and value.version != version:
-        raise StaleVersion(
-            "Giá trị đã được người khác cập nhật (phiên bản "
-            f"{value.version}, bạn đang sửa phiên bản {version}). Hãy tải lại và nhập lại "
-            "phần thay đổi của bạn; số liệu bạn vừa gửi chưa được lưu."
-        )
     return value
 
 
@@ -220,10 +232,7 @@ def _store_draft(
     require_version: bool,
     note: str = "",
 ) -> IndicatorValue:
-    if not user.has_perm(
-        "indicators.enter_value", IndicatorValue(indicator=indicator, scope=scope)
-    ):
-        raise NotAllowed(_NOT_OWNER)
+    VALUES.check_perm(user, Step.SAVE, IndicatorValue(indicator=indicator, scope=scope))
     # Two people creating the same year's first value: the indicator row lock makes the
     # second wait and then find the first's value (a 409 for it, never a 500).
     Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
@@ -234,8 +243,7 @@ def _store_draft(
                 f"Giá trị năm {year} của «{scope}» đã có; hãy mở bản đang có để sửa."
             )
         row = _locked_value(existing.pk, version)
-        if row.state not in _EDITABLE:
-            raise IndicatorValueError("Giá trị đã gửi và đang chờ duyệt, không sửa được.")
+        VALUES.check_state(Step.SAVE, row)
         row.version += 1
     else:
         row = IndicatorValue(indicator=indicator, scope=scope, year=year)
@@ -245,6 +253,7 @@ def _store_draft(
     row.entered_by = user
     row.decided_by = None
     row.decided_at = None
+    row._history_user = user  # type: ignore[attr-defined]
     if note:
         row._change_reason = note  # type: ignore[attr-defined]
     row.full_clean()
@@ -255,7 +264,7 @@ def _store_draft(
 _NOT_OWNER = "Chỉ cán bộ của đơn vị thuộc tỉnh (phạm vi) này mới được nhập số liệu."
 
 
-@transaction.atomic
+@audited
 def value_save_draft(
     *,
     indicator: Indicator,
@@ -276,10 +285,8 @@ def value_save_draft(
     version, the approved one staying in history. Bad input changes nothing. ``note`` (at
     most 100 characters) is kept as the history record's change reason."""
     note = nfc_multiline(note)
-    if len(note) > RETURN_REASON_MAX:
-        raise IndicatorValueError(
-            f"Ghi chú tối đa {RETURN_REASON_MAX} ký tự (đang có {len(note)})."
-        )
+    if len(note) > NOTE_MAX:
+        raise IndicatorValueError(f"Ghi chú tối đa {NOTE_MAX} ký tự (đang có {len(note)}).")
     number, source = value_check(
         indicator=indicator,
         scope=scope,
@@ -302,72 +309,42 @@ def value_save_draft(
     )
 
 
-@transaction.atomic
+@audited
 def value_submit(*, value_id: int, user: User, version: int) -> IndicatorValue:
     """The officer sends a draft (or a returned value) to the unit's leader."""
-    value = _locked_value(value_id, version)
-    if not user.has_perm("indicators.enter_value", value):
-        raise NotAllowed("Chỉ cán bộ của đơn vị thuộc phạm vi này mới được gửi số liệu.")
-    if value.state not in (ValueState.DRAFT, ValueState.RETURNED):
-        raise IndicatorValueError("Chỉ gửi được bản nháp hoặc giá trị bị trả lại.")
-    value.state = ValueState.SUBMITTED
-    value.version += 1
-    value.save()
-    return value
+    return VALUES.apply(_locked_value(value_id, version), Step.SUBMIT, user=user)
 
 
-@transaction.atomic
+@audited
+def value_withdraw(*, value_id: int, user: User, version: int) -> IndicatorValue:
+    """The officer takes a submitted value back to draft before the leader decides."""
+    return VALUES.apply(_locked_value(value_id, version), Step.WITHDRAW, user=user)
+
+
+@audited
 def value_approve(*, value_id: int, user: User, version: int) -> IndicatorValue:
     """A leader of a unit of the scope approves: only approved values are published and
     count in the evaluation."""
-    value = _locked_value(value_id, version)
-    if not user.has_perm("indicators.approve_value", value):
-        raise NotAllowed("Chỉ lãnh đạo đơn vị thuộc phạm vi này mới được duyệt số liệu.")
-    if value.state != ValueState.SUBMITTED:
-        raise IndicatorValueError("Chỉ duyệt được giá trị đã gửi.")
-    value.state = ValueState.APPROVED
-    value.decided_by = user
-    value.decided_at = timezone.now()
-    value.version += 1
-    value.save()
-    return value
+    return VALUES.apply(_locked_value(value_id, version), Step.APPROVE, user=user)
 
 
-@transaction.atomic
+@audited
 def value_return(*, value_id: int, user: User, version: int, reason: str) -> IndicatorValue:
-    """A leader of the scope, or a reviewer, returns a submitted or approved value with a
-    reason, kept as the history record's change reason (at most 100 characters: the history
-    column's size; refused rather than cut)."""
-    value = _locked_value(value_id, version)
-    if not user.has_perm("indicators.return_value", value):
-        raise NotAllowed("Bạn không có quyền trả lại số liệu này.")
-    if value.state not in (ValueState.SUBMITTED, ValueState.APPROVED):
-        raise IndicatorValueError("Chỉ trả lại được giá trị đã gửi hoặc đã duyệt.")
-    reason = nfc_multiline(reason)
-    if not reason:
-        raise IndicatorValueError("Cần ghi lý do trả lại.")
-    if len(reason) > RETURN_REASON_MAX:
-        raise IndicatorValueError(
-            f"Lý do trả lại tối đa {RETURN_REASON_MAX} ký tự (đang có {len(reason)})."
-        )
-    value.state = ValueState.RETURNED
-    value.decided_by = user
-    value.decided_at = timezone.now()
-    value.version += 1
-    value._change_reason = reason  # type: ignore[attr-defined]
-    value.save()
-    return value
+    """A leader of the scope returns a submitted value with a reason (stored on the value,
+    as a report's is)."""
+    return VALUES.apply(_locked_value(value_id, version), Step.RETURN, user=user, reason=reason)
+
+
+@audited
+def value_reopen(*, value_id: int, user: User, version: int, reason: str) -> IndicatorValue:
+    """Only a leader of the scope reopens an approved value, with a reason: it is no longer
+    published and goes back to the officer as returned; history keeps who and why."""
+    return VALUES.apply(_locked_value(value_id, version), Step.REOPEN, user=user, reason=reason)
 
 
 def value_return_reason(value: IndicatorValue) -> str:
-    """The reason of the latest return (from history), or ""."""
-    record = (
-        value.history.filter(state=ValueState.RETURNED)  # type: ignore[attr-defined]
-        .order_by("-history_date")
-        .values_list("history_change_reason", flat=True)
-        .first()
-    )
-    return record or ""
+    """The reason the value was last returned or reopened, while it is returned."""
+    return value.return_reason if value.state == ApprovalState.RETURNED else ""
 
 
 @transaction.atomic
@@ -448,7 +425,7 @@ def _file_name(file: Any) -> str:
 # --------------------------------------------------------------------------- tasks
 
 
-@transaction.atomic
+@audited
 def indicator_link_task(*, indicator: Indicator, task: Task, user: User) -> bool:
     """Link a task of the same document to the indicator (both ways: ``Indicator.tasks`` is
     the task's ``indicators``). Reviewers of the document and administrators only. True if

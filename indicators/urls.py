@@ -17,6 +17,10 @@ urlpatterns = [
     path("chi-tieu/gia-tri/<int:value_id>/duyet/", views.value_approve_view, name="value-approve"),
     path("chi-tieu/gia-tri/<int:value_id>/tra-lai/", views.value_return_view, name="value-return"),
     path(
+        "chi-tieu/gia-tri/<int:value_id>/rut-lai/", views.value_withdraw_view, name="value-withdraw"
+    ),
+    path("chi-tieu/gia-tri/<int:value_id>/mo-lai/", views.value_reopen_view, name="value-reopen"),
+    path(
         "chi-tieu/<slug:code>/nhiem-vu/",
         views.indicator_link_task_view,
         name="indicator-link-task",

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import indicator_scopes
-from accounts.audit import record_refusal
 from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
 from documents.models import Document
@@ -31,17 +30,23 @@ from indicators.models import Indicator, IndicatorValue
 from indicators.rules import is_reviewer_of_value
 from indicators.selectors import indicator_dashboard, indicator_evaluate, province_comparison
 from indicators.services import (
+    VALUES,
     IndicatorValueError,
     NotAllowed,
     StaleVersion,
     indicator_link_task,
     indicator_values_import,
     value_approve,
+    value_reopen,
     value_return,
     value_save_draft,
     value_submit,
+    value_withdraw,
 )
+from portal.history import Entry, history_entries
 from portal.numbers import format_vn_number
+from portal.views import safe_next
+from portal.workflow import Step
 from tasks.selectors import task_visible_to
 
 VERDICT_CLASS = {
@@ -152,10 +157,7 @@ def _value_form(
     return ValueForm(data, initial=initial, scopes=scopes, allowed=access.entry)
 
 
-HISTORY_TYPES = {"+": "tạo mới", "~": "sửa", "-": "xóa"}
-
-
-def _history(indicator: Indicator, visible_ids: set[int] | None) -> list[dict]:
+def _history(indicator: Indicator, visible_ids: set[int] | None) -> list[Entry]:
     """Corrections of the values (newest first), with the change against the previous record
     of the same value; published values for everyone, the rest for those who handle them."""
     records = list(
@@ -163,28 +165,8 @@ def _history(indicator: Indicator, visible_ids: set[int] | None) -> list[dict]:
         .select_related("history_user", "scope")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
-    out = []
-    for i, record in enumerate(records):
-        if visible_ids is not None and record.id not in visible_ids:
-            continue
-        older = next((r for r in records[i + 1 :] if r.id == record.id), None)
-        changes = []
-        if older is not None:
-            for field in ("value", "source", "state"):
-                old, new = getattr(older, field), getattr(record, field)
-                if old != new:
-                    if field == "state":
-                        old, new = ValueState(old).label, ValueState(new).label
-                    changes.append((field, old, new))
-        out.append(
-            {
-                "record": record,
-                "action": HISTORY_TYPES.get(record.history_type, ""),
-                "state": ValueState(record.state).label,
-                "changes": changes,
-            }
-        )
-    return out
+    entries = history_entries(records, fields=("value", "source", "state"))
+    return [e for e in entries if visible_ids is None or e.record.id in visible_ids]
 
 
 def _detail_context(
@@ -202,7 +184,8 @@ def _detail_context(
     approved = [v for v in values if v.state == ValueState.APPROVED]
     own = [v for v in approved if v.scope_id == indicator.scope_id]
     evaluation = indicator_evaluate(indicator, own, today, with_baseline=True)
-    handled = {s.pk for s in access.entry} | access.leader
+    entry_ids = {s.pk for s in access.entry}
+    handled = entry_ids | access.leader
     pending = [
         v
         for v in values
@@ -251,13 +234,21 @@ def _detail_context(
         "chart": chart,
         "has_chart": bool(chart["labels"]),
         "pending": pending,
-        "can_approve": {v.pk for v in pending if v.scope_id in access.leader},
-        "can_return": {v.pk for v in pending if v.scope_id in access.leader or access.reviewer},
+        # What the page offers (the services decide again): the officer withdraws in the
+        # scopes they enter for, the leader decides in the scopes they lead.
+        "can": {
+            step.value: {
+                v.pk
+                for v in values
+                if VALUES.state_allows(step, v)
+                and v.scope_id in (entry_ids if step == Step.WITHDRAW else access.leader)
+            }
+            for step in (Step.WITHDRAW, Step.APPROVE, Step.RETURN, Step.REOPEN)
+        },
         "can_edit": {
             v.pk
             for v in values
-            if v.scope_id in {s.pk for s in access.entry}
-            and v.state in (ValueState.DRAFT, ValueState.RETURNED, ValueState.APPROVED)
+            if v.scope_id in {s.pk for s in access.entry} and v.state in VALUES.sources(Step.SAVE)
         },
         "form": form,
         "history": _history(indicator, visible_ids),
@@ -357,9 +348,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             indicator=indicator, scope=data["scope"], year=data["year"]
         ).first()
         return _render_form(request, indicator, form, status=409, conflict=stored)
-    except IndicatorValueError as exc:
-        if isinstance(exc, NotAllowed):
-            record_refusal(request, f"số liệu chỉ tiêu {indicator.code}: {exc.message}")
+    except IndicatorValueError as exc:  # a refused permission is audited by the service
         form.add_error(None, exc.message)
         return _render_form(
             request, indicator, form, status=403 if isinstance(exc, NotAllowed) else 400
@@ -379,7 +368,17 @@ def _render_form(
     return render(request, "indicators/detail.html", context, status=status)
 
 
-def _decide(request: HttpRequest, value_id: int, approve: bool) -> HttpResponse:
+DECISIONS = {
+    Step.WITHDRAW: (value_withdraw, "Đã rút lại số liệu về bản nháp."),
+    Step.APPROVE: (value_approve, "Đã duyệt số liệu."),
+    Step.RETURN: (value_return, "Đã trả lại số liệu."),
+    Step.REOPEN: (value_reopen, "Đã mở lại số liệu; đơn vị sẽ sửa và gửi lại."),
+}
+
+
+def _decide(request: HttpRequest, value_id: int, step: Step) -> HttpResponse:
+    """One workflow step on a value from its indicator's page (the same services as reports'
+    steps; a refused permission is audited by the service)."""
     value = IndicatorValue.objects.select_related("indicator").filter(pk=value_id).first()
     if value is None:
         raise Http404
@@ -388,36 +387,40 @@ def _decide(request: HttpRequest, value_id: int, approve: bool) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Yêu cầu không hợp lệ; hãy tải lại trang.")
         return redirect(url)
-    user: User = request.user  # type: ignore[assignment]
+    action, done = DECISIONS[step]
+    arguments = {"value_id": value.pk, "user": request.user}
+    if step in (Step.RETURN, Step.REOPEN):
+        arguments["reason"] = form.cleaned_data["reason"]
     try:
-        if approve:
-            value_approve(value_id=value.pk, user=user, version=form.cleaned_data["version"])
-            messages.success(request, "Đã duyệt số liệu.")
-        else:
-            value_return(
-                value_id=value.pk,
-                user=user,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "Đã trả lại số liệu.")
+        action(version=form.cleaned_data["version"], **arguments)
+        messages.success(request, done)
     except IndicatorValueError as exc:
-        if isinstance(exc, NotAllowed):
-            record_refusal(request, f"xử lý số liệu chỉ tiêu {value.pk}: {exc.message}")
         messages.error(request, exc.message)
-    return redirect(url + "#danh-gia")
+    return redirect(safe_next(request, url + "#danh-gia"))
 
 
 @login_required
 @require_POST
 def value_approve_view(request: HttpRequest, value_id: int) -> HttpResponse:
-    return _decide(request, value_id, approve=True)
+    return _decide(request, value_id, Step.APPROVE)
 
 
 @login_required
 @require_POST
 def value_return_view(request: HttpRequest, value_id: int) -> HttpResponse:
-    return _decide(request, value_id, approve=False)
+    return _decide(request, value_id, Step.RETURN)
+
+
+@login_required
+@require_POST
+def value_withdraw_view(request: HttpRequest, value_id: int) -> HttpResponse:
+    return _decide(request, value_id, Step.WITHDRAW)
+
+
+@login_required
+@require_POST
+def value_reopen_view(request: HttpRequest, value_id: int) -> HttpResponse:
+    return _decide(request, value_id, Step.REOPEN)
 
 
 @login_required
@@ -435,9 +438,7 @@ def indicator_link_task_view(request: HttpRequest, code: str) -> HttpResponse:
             task=form.cleaned_data["task"],
             user=request.user,  # type: ignore[arg-type]
         )
-    except IndicatorValueError as exc:
-        if isinstance(exc, NotAllowed):
-            record_refusal(request, f"liên kết nhiệm vụ với chỉ tiêu {indicator.code}")
+    except IndicatorValueError as exc:  # a refused permission is audited by the service
         messages.error(request, exc.message)
         return redirect(url)
     messages.success(

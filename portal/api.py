@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, Window
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -225,6 +226,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 message = " ".join(str(m) for m in non_field)
         elif isinstance(data, list):
             message = " ".join(str(m) for m in data)
+    elif isinstance(exc, exceptions.Throttled):
+        # DRF fills the wait into its sentence before translating it, so no catalogue can;
+        # the sentence is translated here (locale/vi) and the wait filled in after.
+        message = str(exc.default_detail)
+        if exc.wait:
+            message += " " + gettext("Expected available in {wait} seconds.").format(wait=exc.wait)
     else:
         detail = data.get("detail") if isinstance(data, dict) else data
         message = str(detail) if detail else str(exc)

@@ -38,6 +38,16 @@ urlpatterns = [
         task_views.ReportReturnView.as_view(),
         name="api-report-return",
     ),
+    path(
+        "reports/<int:pk>/withdraw/",
+        task_views.ReportWithdrawView.as_view(),
+        name="api-report-withdraw",
+    ),
+    path(
+        "reports/<int:pk>/reopen/",
+        task_views.ReportReopenView.as_view(),
+        name="api-report-reopen",
+    ),
     path("documents/", document_views.DocumentListView.as_view(), name="api-document-list"),
     path(
         "documents/<int:pk>/",

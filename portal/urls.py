@@ -43,6 +43,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api_urls")),
     path("thong-bao/", include("notifications.urls")),
+    path("cho-duyet/", views.approval_queue_view, name="approval-queue"),
     path("", include("accounts.urls")),
     path("", include("tasks.urls")),
     path("", include("documents.urls")),

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.workflow import ApprovalState
+
 
 class DeadlineKind(models.TextChoices):
     DATE = "date", _("Có thời hạn")
@@ -25,13 +27,6 @@ class AssignmentRole(models.TextChoices):
     COORDINATE = "coordinate", _("Phối hợp")
 
 
-class ReportState(models.TextChoices):
-    DRAFT = "draft", _("Bản nháp")
-    SUBMITTED = "submitted", _("Đã gửi")
-    APPROVED = "approved", _("Đã duyệt")
-    RETURNED = "returned", _("Trả lại")
-
-
 class TaskStatus(models.TextChoices):
     NOT_DUE = "not_due", _("Chưa đến hạn")
     IN_PROGRESS = "in_progress", _("Chưa hoàn thành, trong hạn")
@@ -41,3 +36,7 @@ class TaskStatus(models.TextChoices):
     ONGOING = "ongoing", _("Thường xuyên")
     AWAITING_EVENT = "awaiting_event", _("Chờ sự kiện")
     UNDETERMINED = "undetermined", _("Chưa xác định thời hạn")
+
+
+# One workflow, one set of states (portal.workflow) for reports and indicator values.
+ReportState = ApprovalState

@@ -58,6 +58,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from portal.periods import ROMAN, quarter_label
 from portal.vietnamese import fold, nfc, strip_accents
 
 __all__ = [
@@ -135,7 +136,6 @@ def quarter_of(day: date) -> int:
 
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-_ROMAN_OUT = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 # Shortest rhythm first: it is the one that sets the occurrences.
 _FREQUENCY = {
@@ -406,9 +406,9 @@ def _build_half_year(m: re.Match[str], ctx: _Ctx) -> Deadline:
 
 def _build_quarter(m: re.Match[str], ctx: _Ctx) -> Deadline:
     quarter = _quarter(m.group("q"))
-    label = f"Quý {_ROMAN_OUT[quarter]}"
+    label = f"Quý {ROMAN[quarter]}"
     year = _year_or_issued(m, ctx, lambda y: quarter_end(y, quarter), label)
-    return _dated(m, ctx, quarter_end(year, quarter), f"{label}/{year}")
+    return _dated(m, ctx, quarter_end(year, quarter), quarter_label(year, quarter))
 
 
 def _build_month(m: re.Match[str], ctx: _Ctx) -> Deadline:

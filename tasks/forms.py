@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from portal.periods import QUARTER_CHOICES as QUARTERS
 from portal.vietnamese import nfc_multiline
-
-QUARTERS = [(1, "Quý I"), (2, "Quý II"), (3, "Quý III"), (4, "Quý IV")]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -300,7 +300,9 @@ class ProgressReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Q{self.period_quarter}/{self.period_year} – {self.track}"
+        from portal.periods import quarter_label
+
+        return f"{quarter_label(self.period_year, self.period_quarter)} – {self.track}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

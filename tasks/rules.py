@@ -39,6 +39,9 @@ def is_reviewer_of_task(user: User, task: object) -> bool:
 
 rules.add_perm("tasks.write_report", is_officer_of_track)
 rules.add_perm("tasks.approve_report", is_leader_of_report_unit)
-rules.add_perm("tasks.return_report", is_leader_of_report_unit | is_reviewer_of_report)
+# Reviewers comment and ask for explanations; only the unit's leaders return a submitted
+# report or reopen an approved one (portal.workflow).
+rules.add_perm("tasks.return_report", is_leader_of_report_unit)
+rules.add_perm("tasks.reopen_report", is_leader_of_report_unit)
 rules.add_perm("tasks.request_explanation", is_reviewer_of_task)
 rules.add_perm("tasks.hand_over_track", is_reviewer_of_task)

@@ -15,8 +15,10 @@ from django.utils import timezone
 from accounts.access import access_for
 from accounts.models import Unit, User, expand_units
 from documents.models import Document
+from portal import workflow
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc, nfc_multiline
+from portal.workflow import ApprovalState, Step, Workflow, WorkflowError, audited
 from tasks.choices import AssignmentRole, ReportState
 from tasks.deadlines import Deadline, parse_deadline
 from tasks.models import (
@@ -251,37 +253,73 @@ def task_record_event(*, task: Task, event_on: dt.date) -> Task:
     return task
 
 
-class ReportError(Exception):
-    """A progress-report action that is refused; ``message`` is for the user (Vietnamese)."""
+# The workflow's refusals under the names pages, the API and the indicators app use.
+ReportError = WorkflowError
+StaleVersion = workflow.StaleVersion
+NotAllowed = workflow.NotAllowed
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class StaleVersion(ReportError):
-    """Someone saved the report since this version was read: nothing was changed."""
-
-
-class NotAllowed(ReportError):
-    """The user may not do this to this report."""
+REPORTS = Workflow(
+    noun="báo cáo",
+    model=ProgressReport,
+    perms={
+        Step.SAVE: (
+            "tasks.write_report",
+            "Chỉ cán bộ của đơn vị được giao mới được báo cáo phần việc này.",
+        ),
+        Step.SUBMIT: (
+            "tasks.write_report",
+            "Chỉ cán bộ của đơn vị được giao mới được gửi báo cáo này.",
+        ),
+        Step.WITHDRAW: (
+            "tasks.write_report",
+            "Chỉ cán bộ của đơn vị được giao mới được rút lại báo cáo này.",
+        ),
+        Step.APPROVE: ("tasks.approve_report", "Chỉ lãnh đạo đơn vị được duyệt báo cáo này."),
+        Step.RETURN: ("tasks.return_report", "Chỉ lãnh đạo đơn vị được trả lại báo cáo này."),
+        Step.REOPEN: (
+            "tasks.reopen_report",
+            "Chỉ lãnh đạo đơn vị được mở lại báo cáo đã duyệt.",
+        ),
+    },
+    # An officer writes for a track; a leader decides on the report.
+    perm_object=lambda report, step: (
+        report.track if step in (Step.SAVE, Step.SUBMIT, Step.WITHDRAW) else report
+    ),
+)
 
 
 def _locked_report(report_id: int, version: int | None) -> ProgressReport:
+    """The report locked for a change, its task's row lock taken first (as every writer of
+    a task's tracks and reports does), checked against the version read."""
     task_id = ProgressReport.objects.filter(pk=report_id).values_list("track__task_id").first()
     if task_id is not None:
         lock_task(task_id[0])
-    report = ProgressReport.objects.select_for_update().select_related("track").get(pk=report_id)
-    if version is not None and report.version != version:
-        raise StaleVersion(
-            "Báo cáo đã được người khác cập nhật (phiên bản "
-            f"{report.version}, bạn đang sửa phiên bản {version}). Hãy tải lại và nhập lại "
-            "phần thay đổi của bạn; nội dung bạn vừa gửi chưa được lưu."
-        )
+    report: ProgressReport = REPORTS.lock(
+        report_id, version, ProgressReport.objects.select_related("track")
+    )
     return report
 
 
-@transaction.atomic
+def check_progress(percent: int, completed_on: dt.date | None, today: dt.date | None) -> None:
+    """The progress a report states: 0-100%, a completion date only at 100% and never in
+    the future, and 100% only with its completion date (otherwise the task never counts as
+    done)."""
+    if not 0 <= percent <= 100:
+        raise ReportError("Tỷ lệ hoàn thành phải từ 0 đến 100%.")
+    if completed_on is None:
+        if percent == 100:
+            raise ReportError(
+                "Báo cáo hoàn thành 100% cần ghi ngày hoàn thành (dd/mm/yyyy); "
+                "không có ngày thì nhiệm vụ không được tính là đã hoàn thành."
+            )
+        return
+    if today is not None and completed_on > today:
+        raise ReportError("Ngày hoàn thành không được sau ngày hôm nay.")
+    if percent != 100:
+        raise ReportError("Đã có ngày hoàn thành thì tỷ lệ phải là 100%.")
+
+
+@audited
 def report_save_draft(
     *,
     track: TaskTrack,
@@ -299,8 +337,8 @@ def report_save_draft(
     Updating needs the version the user read; a stale version is refused (StaleVersion) and
     both texts survive: the stored one, and the user's, which the caller shows back.
     """
-    if not user.has_perm("tasks.write_report", track):
-        raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được báo cáo phần việc này.")
+    probe = ProgressReport(track=track, state=ApprovalState.DRAFT)
+    REPORTS.check_perm(user, Step.SAVE, probe)
     # Two people creating the same quarter's first draft: the lock makes the second wait and
     # then find the first's report (a 409 for it, never a 500). The task first, as always.
     lock_task(track.task_id)
@@ -312,85 +350,80 @@ def report_save_draft(
         if version is None:
             raise StaleVersion("Báo cáo quý này đã có; hãy mở bản đang có để sửa.")
         report = _locked_report(existing.pk, version)
-        if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-            raise ReportError("Báo cáo đã gửi hoặc đã duyệt, không sửa được.")
+        REPORTS.check_state(Step.SAVE, report)
+        report.version += 1
     else:
         report = ProgressReport(track=track, period_year=year, period_quarter=quarter, author=user)
-    _validate_progress(percent, completed_on, today)
+    check_progress(percent, completed_on, today)
     report.percent = percent
     report.narrative = nfc_multiline(narrative)
     report.completed_on = completed_on
-    report.state = ReportState.DRAFT
-    if report.pk:
-        report.version += 1
+    report.state = ApprovalState.DRAFT
     report.updated_at = timezone.now()
+    report._history_user = user  # type: ignore[attr-defined]
     report.full_clean()
     report.save()
     return report
 
 
-def _validate_progress(percent: int, completed_on: dt.date | None, today: dt.date) -> None:
-    if not 0 <= percent <= 100:
-        raise ReportError("Tỷ lệ hoàn thành phải từ 0 đến 100%.")
-    if completed_on is not None:
-        if completed_on > today:
-            raise ReportError("Ngày hoàn thành không được sau ngày hôm nay.")
-        if percent != 100:
-            raise ReportError("Đã có ngày hoàn thành thì tỷ lệ phải là 100%.")
-
-
-@transaction.atomic
+@audited
 def report_submit(*, report_id: int, user: User, version: int) -> ProgressReport:
+    """The officer sends the draft (or the returned report) to the unit's leaders."""
     report = _locked_report(report_id, version)
-    if not user.has_perm("tasks.write_report", report.track):
-        raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được gửi báo cáo này.")
-    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        raise ReportError("Chỉ gửi được bản nháp hoặc báo cáo bị trả lại.")
+    REPORTS.check_perm(user, Step.SUBMIT, report)
+    REPORTS.check_state(Step.SUBMIT, report)
     if not report.narrative.strip():
         raise ReportError("Cần nhập kết quả thực hiện trước khi gửi.")
-    report.state = ReportState.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.version += 1
-    report.save()
-    return report
+    check_progress(report.percent, report.completed_on, None)
+    return REPORTS.apply(report, Step.SUBMIT, user=user)
 
 
-@transaction.atomic
+@audited
+def report_withdraw(*, report_id: int, user: User, version: int) -> ProgressReport:
+    """The officer takes a submitted report back to draft before the leader decides."""
+    return REPORTS.apply(_locked_report(report_id, version), Step.WITHDRAW, user=user)
+
+
+@audited
 def report_approve(*, report_id: int, user: User, version: int) -> ProgressReport:
     """A leader of the unit approves: only approved progress counts toward status."""
     report = _locked_report(report_id, version)
-    if not user.has_perm("tasks.approve_report", report):
-        raise NotAllowed("Chỉ lãnh đạo đơn vị được duyệt báo cáo này.")
-    if report.state != ReportState.SUBMITTED:
-        raise ReportError("Chỉ duyệt được báo cáo đã gửi.")
-    report.state = ReportState.APPROVED
-    report.decided_by = user
-    report.decided_at = timezone.now()
-    report.version += 1
-    report.save()
+    REPORTS.check_perm(user, Step.APPROVE, report)
+    REPORTS.check_state(Step.APPROVE, report)
+    check_progress(report.percent, report.completed_on, None)
+    report = REPORTS.apply(report, Step.APPROVE, user=user)
     _refresh_track(report.track)
     return report
 
 
-@transaction.atomic
+@audited
 def report_return(*, report_id: int, user: User, version: int, reason: str) -> ProgressReport:
-    report = _locked_report(report_id, version)
-    if not user.has_perm("tasks.return_report", report):
-        raise NotAllowed("Bạn không có quyền trả lại báo cáo này.")
-    if report.state not in (ReportState.SUBMITTED, ReportState.APPROVED):
-        raise ReportError("Chỉ trả lại được báo cáo đã gửi hoặc đã duyệt.")
-    if not nfc(reason):
-        raise ReportError("Cần ghi lý do trả lại.")
-    was_approved = report.state == ReportState.APPROVED
-    report.state = ReportState.RETURNED
-    report.return_reason = nfc_multiline(reason)
-    report.decided_by = user
-    report.decided_at = timezone.now()
-    report.version += 1
-    report.save()
-    if was_approved:
-        _refresh_track(report.track)
+    """A leader of the unit returns a submitted report with a reason. Reviewers comment and
+    ask for explanations; they do not return reports."""
+    return REPORTS.apply(_locked_report(report_id, version), Step.RETURN, user=user, reason=reason)
+
+
+@audited
+def report_reopen(*, report_id: int, user: User, version: int, reason: str) -> ProgressReport:
+    """Only a leader of the unit reopens an approved report, with a reason: it goes back to
+    the officer as returned and stops counting (the track falls back to the latest approved
+    report). The reopening, its author and reason stay in the report's history."""
+    report = REPORTS.apply(
+        _locked_report(report_id, version), Step.REOPEN, user=user, reason=reason
+    )
+    _refresh_track(report.track)
     return report
+
+
+def report_previous(*, track: TaskTrack, year: int, quarter: int) -> ProgressReport | None:
+    """The report to copy into a new quarter's draft: the track's latest report before that
+    quarter ("copy last quarter's report")."""
+    before = Q(period_year__lt=year) | Q(period_year=year, period_quarter__lt=quarter)
+    return (
+        ProgressReport.objects.filter(before, track=track)
+        .order_by("-period_year", "-period_quarter")
+        .first()
+    )
 
 
 def _refresh_track(track: TaskTrack) -> None:
@@ -427,7 +460,7 @@ def task_save(*, task: Task) -> Task:
 MAX_EVIDENCE_FILES = 10
 
 
-@transaction.atomic
+@audited
 def evidence_add(*, report_id: int, user: User, name: str, data: bytes) -> Evidence:
     """Attach a file to a draft or returned report of the user's unit. The real type is
     checked (tasks.evidence.sniff); a refused file changes nothing."""
@@ -439,7 +472,7 @@ def evidence_add(*, report_id: int, user: User, name: str, data: bytes) -> Evide
     report = _locked_report(report_id, None)
     if not user.has_perm("tasks.write_report", report.track):
         raise NotAllowed("Chỉ cán bộ của đơn vị được giao mới được nộp minh chứng.")
-    if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
+    if report.state not in REPORTS.sources(Step.SAVE):
         raise ReportError("Chỉ thêm minh chứng vào bản nháp hoặc báo cáo bị trả lại.")
     if report.evidence.count() >= MAX_EVIDENCE_FILES:
         raise ReportError(f"Mỗi báo cáo tối đa {MAX_EVIDENCE_FILES} tệp minh chứng.")
@@ -460,7 +493,7 @@ def evidence_add(*, report_id: int, user: User, name: str, data: bytes) -> Evide
     return evidence
 
 
-@transaction.atomic
+@audited
 def comment_add(*, task: Task, user: User, text: str) -> Comment:
     """A remark on a task the user can see (the caller scopes ``task``)."""
     text = nfc_multiline(text)
@@ -472,7 +505,7 @@ def comment_add(*, task: Task, user: User, text: str) -> Comment:
     return comment
 
 
-@transaction.atomic
+@audited
 def report_save(
     *,
     track: TaskTrack,
@@ -507,7 +540,7 @@ def report_save(
     return report
 
 
-@transaction.atomic
+@audited
 def explanation_request(
     *, task: Task, unit: Unit, user: User, question: str, answer_by: dt.date, today: dt.date
 ) -> ExplanationRequest:
@@ -529,7 +562,7 @@ def explanation_request(
     return request
 
 
-@transaction.atomic
+@audited
 def explanation_answer(*, request_id: int, user: User, answer: str) -> ExplanationRequest:
     """An officer or leader of the asked unit answers (once; a later answer replaces it)."""
     request = ExplanationRequest.objects.select_for_update().get(pk=request_id)

@@ -14,6 +14,8 @@ urlpatterns = [
     ),
     path("bao-cao/<int:report_id>/duyet/", views.report_approve_view, name="report-approve"),
     path("bao-cao/<int:report_id>/tra-lai/", views.report_return_view, name="report-return"),
+    path("bao-cao/<int:report_id>/rut-lai/", views.report_withdraw_view, name="report-withdraw"),
+    path("bao-cao/<int:report_id>/mo-lai/", views.report_reopen_view, name="report-reopen"),
     path("nhiem-vu/<int:pk>/giai-trinh/", views.explanation_create, name="explanation-create"),
     path(
         "nhiem-vu/<int:pk>/phan-viec/<int:track_id>/chuyen-giao/",

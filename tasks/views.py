@@ -24,10 +24,13 @@ from accounts.access import (
     units_answered_by,
     units_without_successor,
 )
-from accounts.audit import record_refusal
 from accounts.models import Unit, User
 from documents.models import Document
 from documents.selectors import document_chain
+from portal.history import history_entries
+from portal.periods import quarter_of
+from portal.views import safe_next
+from portal.workflow import Step
 from tasks.choices import AssignmentRole, DeadlineKind, ReportState, TaskStatus
 from tasks.export import tasks_xlsx
 from tasks.filters import TaskFilter, default_task_order
@@ -54,15 +57,18 @@ from tasks.selectors import (
     user_units,
 )
 from tasks.services import (
-    NotAllowed,
+    REPORTS,
     ReportError,
     StaleVersion,
     comment_add,
     explanation_answer,
     explanation_request,
     report_approve,
+    report_previous,
+    report_reopen,
     report_return,
     report_save,
+    report_withdraw,
     track_hand_over,
 )
 from tasks.status import Status
@@ -393,6 +399,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/task_detail.html", _task_context(request, task))
 
 
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 10 else None
+
+
 def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     today = timezone.localdate()
     task = (
@@ -421,7 +431,9 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         .prefetch_related("evidence")
         .order_by("-period_year", "-period_quarter", "track__unit__name")
     )
-    quarter = (today.month - 1) // 3 + 1
+    quarter = quarter_of(today)
+    copy_from = _int(request.GET.get("sao-chep"))
+    copyable: set[int] = set()  # tracks with an earlier report to copy into this quarter
     writable = [t for t in task.tracks.all() if is_officer_of_track(request.user, t)]
     forms = {}
     for track in writable:
@@ -445,10 +457,21 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
             )
         if draft is not None and draft.state not in (ReportState.DRAFT, ReportState.RETURNED):
             continue  # submitted or approved: nothing to edit this quarter
+        previous = None
+        if draft is None:
+            previous = report_previous(track=track, year=today.year, quarter=quarter)
+            if previous is not None:
+                copyable.add(track.pk)
+        if previous is not None and copy_from == track.pk:
+            initial.update(
+                percent=previous.percent,
+                narrative=previous.narrative,
+                completed_on=previous.completed_on,
+            )
         forms[track.pk] = (draft, ReportForm(initial=initial, prefix=f"t{track.pk}"))
     forms.update(extra.pop("forms", {}))  # type: ignore[arg-type]
-    history = _changes(list(task.history.select_related("history_user")[:50]))
-    report_history = _changes(
+    history = history_entries(list(task.history.select_related("history_user")[:50]))
+    report_history = history_entries(
         list(
             ProgressReport.history.filter(id__in=[r.pk for r in reports])
             .select_related("history_user", "track__unit")
@@ -470,8 +493,10 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "children": task_children_visible(request.user, task).order_by("position", "id"),
         "indicators": task.indicators.all(),
         "reports": reports,
-        "can_approve": {r.pk for r in reports if request.user.has_perm("tasks.approve_report", r)},
-        "can_return": {r.pk for r in reports if request.user.has_perm("tasks.return_report", r)},
+        "can": {
+            step.value: {r.pk for r in reports if REPORTS.allowed(request.user, step, r)}
+            for step in (Step.WITHDRAW, Step.APPROVE, Step.RETURN, Step.REOPEN)
+        },
         "forms": [(t, *forms[t.pk]) for t in writable if t.pk in forms],
         "acting_units": user_units(request.user),
         "handover_forms": _handover_forms(request, task, today),
@@ -479,15 +504,17 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
             [a.unit_id for a in task.assignments.all()] + [t.unit_id for t in task.tracks.all()],
             today,
         ),
+        "copyable": copyable,
         "comments": task.comments.select_related("author"),
         "explanations": task.explanations.select_related("unit", "requested_by", "answered_by"),
-        "explanation_form": ExplanationRequestForm(
+        "explanation_form": extra.pop("explanation_form", None)
+        or ExplanationRequestForm(
             units=[a.unit for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
         )
         if user_is_reviewer(request.user)
         else None,
         "answer_form": ExplanationAnswerForm(),
-        "comment_form": CommentForm(),
+        "comment_form": extra.pop("comment_form", None) or CommentForm(),
         "history": history,
         "report_history": report_history,
         "today": today,
@@ -611,9 +638,7 @@ def report_save_view(request: HttpRequest, pk: int, track_id: int) -> HttpRespon
             _task_context(request, task, forms={track.pk: (stored, form)}, conflict=stored),
             status=409,
         )
-    except ReportError as exc:
-        if isinstance(exc, NotAllowed):
-            record_refusal(request, f"báo cáo phần việc {track.pk}: {exc.message}")
+    except ReportError as exc:  # a refused permission is audited by the service
         form.add_error(None, exc.message)
         return render(
             request,
@@ -624,7 +649,16 @@ def report_save_view(request: HttpRequest, pk: int, track_id: int) -> HttpRespon
     return redirect(reverse("task-detail", args=[task.pk]) + f"#phan-viec-{track.pk}")
 
 
-def _decide(request: HttpRequest, report_id: int, approve: bool) -> HttpResponse:
+DECISIONS = {
+    Step.WITHDRAW: (report_withdraw, "Đã rút lại báo cáo về bản nháp."),
+    Step.APPROVE: (report_approve, "Đã duyệt báo cáo."),
+    Step.RETURN: (report_return, "Đã trả lại báo cáo."),
+    Step.REOPEN: (report_reopen, "Đã mở lại báo cáo; đơn vị sẽ sửa và gửi lại."),
+}
+
+
+def _decide(request: HttpRequest, report_id: int, step: Step) -> HttpResponse:
+    """One workflow step on a report from its page (the API calls the same services)."""
     report = report_visible_to(request.user).filter(pk=report_id).select_related("track").first()
     if report is None:
         raise Http404
@@ -633,37 +667,40 @@ def _decide(request: HttpRequest, report_id: int, approve: bool) -> HttpResponse
     if not form.is_valid():
         messages.error(request, "Yêu cầu không hợp lệ; hãy tải lại trang.")
         return redirect(task_url)
+    action, done = DECISIONS[step]
+    arguments = {"report_id": report.pk, "user": request.user}
+    if step in (Step.RETURN, Step.REOPEN):
+        arguments["reason"] = form.cleaned_data["reason"]
     try:
-        if approve:
-            report_approve(
-                report_id=report.pk, user=request.user, version=form.cleaned_data["version"]
-            )
-            messages.success(request, "Đã duyệt báo cáo.")
-        else:
-            report_return(
-                report_id=report.pk,
-                user=request.user,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, "Đã trả lại báo cáo.")
-    except ReportError as exc:
-        if isinstance(exc, NotAllowed):
-            record_refusal(request, f"xử lý báo cáo {report.pk}: {exc.message}")
+        action(version=form.cleaned_data["version"], **arguments)
+        messages.success(request, done)
+    except ReportError as exc:  # a refused permission is audited by the service
         messages.error(request, exc.message)
-    return redirect(task_url + f"#bao-cao-{report.pk}")
+    return redirect(safe_next(request, task_url + f"#bao-cao-{report.pk}"))
 
 
 @login_required
 @require_POST
 def report_approve_view(request: HttpRequest, report_id: int) -> HttpResponse:
-    return _decide(request, report_id, approve=True)
+    return _decide(request, report_id, Step.APPROVE)
 
 
 @login_required
 @require_POST
 def report_return_view(request: HttpRequest, report_id: int) -> HttpResponse:
-    return _decide(request, report_id, approve=False)
+    return _decide(request, report_id, Step.RETURN)
+
+
+@login_required
+@require_POST
+def report_withdraw_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _decide(request, report_id, Step.WITHDRAW)
+
+
+@login_required
+@require_POST
+def report_reopen_view(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _decide(request, report_id, Step.REOPEN)
 
 
 @login_required
@@ -675,11 +712,17 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             comment_add(task=task, user=request.user, text=form.cleaned_data["text"])
             messages.success(request, "Đã ghi ý kiến.")
+            return redirect(reverse("task-detail", args=[task.pk]) + "#y-kien")
         except ReportError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "Ý kiến không được để trống.")
-    return redirect(reverse("task-detail", args=[task.pk]) + "#y-kien")
+            form.add_error(None, exc.message)
+    messages.error(request, "Ý kiến chưa gửi: hãy sửa ô được đánh dấu.")
+    # Shown again with what was typed.
+    return render(
+        request,
+        "tasks/task_detail.html",
+        _task_context(request, task, comment_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -717,15 +760,17 @@ def explanation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 today=timezone.localdate(),
             )
             messages.success(request, "Đã gửi yêu cầu giải trình.")
+            return redirect(reverse("task-detail", args=[task.pk]) + "#giai-trinh")
         except ReportError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(
-            request,
-            "Yêu cầu giải trình chưa gửi: "
-            + " ".join(str(e) for errors in form.errors.values() for e in errors),
-        )
-    return redirect(reverse("task-detail", args=[task.pk]) + "#giai-trinh")
+            form.add_error(None, exc.message)
+    messages.error(request, "Yêu cầu giải trình chưa gửi: hãy sửa các ô được đánh dấu.")
+    # Shown again with what was typed (a bad date must not lose the question).
+    return render(
+        request,
+        "tasks/task_detail.html",
+        _task_context(request, task, explanation_form=form),
+        status=400,
+    )
 
 
 @login_required

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from portal.numbers import format_vn_number
+from portal.periods import quarter_label
 
 register = template.Library()
 
@@ -34,3 +35,25 @@ def unit_now(now: dict, unit_id: int | None) -> str:
     if name:
         return format_html(' <span class="muted">(nay là {})</span>', name)
     return format_html(' <span class="muted">{}</span>', "(chưa có đơn vị tiếp nhận)")
+
+
+@register.simple_tag
+def quarter(year: int, number: int) -> str:
+    """{% quarter 2025 2 %} -> "Quý II/2025" (portal.periods, the one way quarters are written)."""
+    try:
+        return quarter_label(int(year), int(number))
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def approval_count(context) -> int | None:  # type: ignore[no-untyped-def]
+    """How many reports and values wait for the signed-in leader (the header's badge);
+    None for someone who leads no unit (no link shown)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    from portal.approvals import approval_count as count
+
+    return count(user)

@@ -41,9 +41,11 @@ from tasks.services import (
     ReportError,
     StaleVersion,
     report_approve,
+    report_reopen,
     report_return,
     report_save_draft,
     report_submit,
+    report_withdraw,
 )
 from tasks.status_sql import overdue_summary
 
@@ -316,6 +318,43 @@ class ReportReturnView(APIView):
         reason = data.validated_data["reason"]
         return _run(
             lambda: report_return(
+                report_id=report.pk, user=request.user, version=version, reason=reason
+            )
+        )
+
+
+class ReportWithdrawView(APIView):
+    @extend_schema(
+        summary="Rút lại báo cáo đã gửi (về bản nháp)",
+        request=ReportActionInput,
+        parameters=[IF_MATCH],
+        responses={200: ReportSerializer, **VERSIONED_ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        report = _visible_report(request, pk)
+        data = ReportActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _version(request, data.validated_data.get("version"))
+        return _run(
+            lambda: report_withdraw(report_id=report.pk, user=request.user, version=version)
+        )
+
+
+class ReportReopenView(APIView):
+    @extend_schema(
+        summary="Mở lại báo cáo đã duyệt (lãnh đạo đơn vị, có lý do)",
+        request=ReportReturnInput,
+        parameters=[IF_MATCH],
+        responses={200: ReportSerializer, **VERSIONED_ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        report = _visible_report(request, pk)
+        data = ReportReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _version(request, data.validated_data.get("version"))
+        reason = data.validated_data["reason"]
+        return _run(
+            lambda: report_reopen(
                 report_id=report.pk, user=request.user, version=version, reason=reason
             )
         )

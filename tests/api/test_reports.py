@@ -100,14 +100,19 @@ def test_officer_drafts_submits_and_leader_approves(api):
     # The task now shows the track done.
     task = officer.get(f"/api/v1/tasks/{track.task_id}/").json()
     assert {t["id"]: t["completed_on"] for t in task["tracks"]}[track.pk] == "2026-11-20"
+    # A reviewer no longer sends an approved report back; the unit's leader reopens it.
     response = api("bktw.rasoat").post(
-        url + "return/", {"version": 4, "reason": "Thiếu minh chứng"}
+        url + "reopen/", {"version": 4, "reason": "Thiếu minh chứng"}
     )
+    assert response.status_code == 403, response.content
+    response = leader.post(url + "reopen/", {"version": 4, "reason": "Thiếu minh chứng"})
     assert response.status_code == 200, response.content
     assert (response.json()["state"], response.json()["return_reason"]) == (
         "returned",
         "Thiếu minh chứng",
     )
+    track.refresh_from_db()
+    assert (track.percent, track.completed_on) == (0, None)
 
 
 def test_clients_cannot_set_state_or_version(api):
@@ -226,7 +231,7 @@ LAI_CHAU = {
         "bkhdt.canbo": 404,
         "laichau.canbo": 403,
         "laichau.lanhdao": 200,
-        "bktw.rasoat": 200,
+        "bktw.rasoat": 403,  # reviewers comment and ask for explanations; they do not return
         None: 401,
     },
 }
@@ -269,7 +274,7 @@ BAC_KAN = {
         "bkhdt.canbo": 404,
         "laichau.canbo": 404,
         "laichau.lanhdao": 404,
-        "bktw.rasoat": 200,  # the central reviewer may send any submitted report back
+        "bktw.rasoat": 403,  # reviewers no longer return reports
         None: 401,
     },
 }

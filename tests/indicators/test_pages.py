@@ -319,12 +319,14 @@ def test_officer_cannot_approve(client, users, forest) -> None:  # type: ignore[
     assert value.state == ValueState.SUBMITTED
 
 
-def test_reviewer_returns_with_a_reason(client, users, forest) -> None:  # type: ignore[no-untyped-def]
+def test_leader_returns_with_a_reason_reviewer_cannot(client, users, forest) -> None:  # type: ignore[no-untyped-def]
     value = _submitted(forest, users)
     _login(client, users, "bktw.rasoat")
     page = client.get(reverse("indicator-detail", args=[FOREST])).content.decode()
+    assert reverse("value-return", args=[value.pk]) not in page
+    _login(client, users, "laichau.lanhdao")
+    page = client.get(reverse("indicator-detail", args=[FOREST])).content.decode()
     assert reverse("value-return", args=[value.pk]) in page
-    assert reverse("value-approve", args=[value.pk]) not in page
     response = client.post(
         reverse("value-return", args=[value.pk]),
         {"version": value.version, "reason": "Thiếu nguồn chính thức"},
@@ -428,3 +430,34 @@ def test_import_by_another_province_is_refused(client, users) -> None:  # type: 
     assert response.status_code == 400
     assert "Chỉ cán bộ của đơn vị thuộc tỉnh" in response.content.decode()
     assert not IndicatorValue.objects.exists()
+
+
+def test_officer_withdraws_and_leader_reopens_from_the_page(client, users, forest) -> None:  # type: ignore[no-untyped-def]
+    value = _submitted(forest, users)
+    url = reverse("indicator-detail", args=[FOREST])
+    _login(client, users, "laichau.canbo")
+    assert reverse("value-withdraw", args=[value.pk]) in client.get(url).content.decode()
+    response = client.post(
+        reverse("value-withdraw", args=[value.pk]), {"version": value.version}, follow=True
+    )
+    assert "Đã rút lại số liệu về bản nháp." in response.content.decode()
+    value.refresh_from_db()
+    assert value.state == ValueState.DRAFT
+    value.state = ValueState.APPROVED
+    value.save()
+    page = client.get(url).content.decode()
+    assert reverse("value-reopen", args=[value.pk]) not in page  # the officer may not
+    _login(client, users, "laichau.lanhdao")
+    assert reverse("value-reopen", args=[value.pk]) in client.get(url).content.decode()
+    response = client.post(
+        reverse("value-reopen", args=[value.pk]),
+        {"version": value.version, "reason": "Cục Thống kê đính chính"},
+        follow=True,
+    )
+    assert "Đã mở lại số liệu" in response.content.decode()
+    value.refresh_from_db()
+    assert (value.state, value.return_reason) == (ValueState.RETURNED, "Cục Thống kê đính chính")
+    # The history says who reopened it and why, in Vietnamese.
+    page = client.get(url).content.decode()
+    assert "Trạng thái: Đã duyệt → Trả lại" in page
+    assert "Mở lại: Cục Thống kê đính chính" in page

@@ -16,10 +16,12 @@ from indicators.services import (
     NotAllowed,
     StaleVersion,
     value_approve,
+    value_reopen,
     value_return,
     value_return_reason,
     value_save_draft,
     value_submit,
+    value_withdraw,
 )
 from tasks.services import NotAllowed as TaskNotAllowed
 from tasks.services import ReportError
@@ -212,17 +214,24 @@ def test_approve_with_a_stale_version(forest, people, units) -> None:  # type: i
     assert value.state == ValueState.SUBMITTED
 
 
-@pytest.mark.parametrize("returner", ["laichau.lanhdao", "bktw.rasoat"])
-def test_leader_or_reviewer_returns_with_a_reason(forest, people, units, returner) -> None:  # type: ignore[no-untyped-def]
+def test_the_leader_returns_with_a_reason(forest, people, units) -> None:  # type: ignore[no-untyped-def]
+    from portal.workflow import REASON_MAX
+
+    returner = "laichau.lanhdao"
     officer = people["laichau.canbo"]
     value = _draft(forest, units["tinh-lai-chau"], officer)
     value_submit(value_id=value.pk, user=officer, version=1)
     with pytest.raises(IndicatorValueError, match="lý do"):
         value_return(value_id=value.pk, user=people[returner], version=2, reason="  ")
-    with pytest.raises(IndicatorValueError, match="tối đa 100 ký tự"):
-        value_return(value_id=value.pk, user=people[returner], version=2, reason="x" * 101)
+    with pytest.raises(IndicatorValueError, match=f"tối đa {REASON_MAX} ký tự"):
+        value_return(
+            value_id=value.pk, user=people[returner], version=2, reason="x" * (REASON_MAX + 1)
+        )
     with pytest.raises(NotAllowed):
         value_return(value_id=value.pk, user=officer, version=2, reason="Sai số")
+    # Reviewers comment and ask for explanations; they do not return (as for reports).
+    with pytest.raises(NotAllowed):
+        value_return(value_id=value.pk, user=people["bktw.rasoat"], version=2, reason="Sai số")
     value = value_return(
         value_id=value.pk, user=people[returner], version=2, reason="Số liệu chưa khớp niên giám"
     )
@@ -232,18 +241,31 @@ def test_leader_or_reviewer_returns_with_a_reason(forest, people, units, returne
         people[returner],
     )
     assert value_return_reason(value) == "Số liệu chưa khớp niên giám"
+    assert value.return_reason == "Số liệu chưa khớp niên giám"  # on the row, as a report's
     # The officer fixes it and sends it again.
     value = _draft(forest, units["tinh-lai-chau"], officer, "48,6", version=3)
     value = value_submit(value_id=value.pk, user=officer, version=4)
     assert value.state == ValueState.SUBMITTED
 
 
-def test_an_approved_value_can_be_returned(forest, people, units) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_leader_reopens_an_approved_value(forest, people, units) -> None:  # type: ignore[no-untyped-def]
     officer, leader = people["laichau.canbo"], people["laichau.lanhdao"]
     value = _draft(forest, units["tinh-lai-chau"], officer)
     value_submit(value_id=value.pk, user=officer, version=1)
     value_approve(value_id=value.pk, user=leader, version=2)
-    value = value_return(value_id=value.pk, user=people["bktw.rasoat"], version=3, reason="Sai")
-    assert value.state == ValueState.RETURNED
-    with pytest.raises(IndicatorValueError, match="đã gửi hoặc đã duyệt"):
-        value_return(value_id=value.pk, user=leader, version=4, reason="Sai")
+    with pytest.raises(IndicatorValueError, match="mở lại"):
+        value_return(value_id=value.pk, user=leader, version=3, reason="Sai")
+    with pytest.raises(NotAllowed):
+        value_reopen(value_id=value.pk, user=people["bktw.rasoat"], version=3, reason="Sai")
+    value = value_reopen(value_id=value.pk, user=leader, version=3, reason="Sai")
+    assert (value.state, value.return_reason) == (ValueState.RETURNED, "Sai")
+    with pytest.raises(IndicatorValueError, match="Chỉ mở lại được số liệu đã duyệt"):
+        value_reopen(value_id=value.pk, user=leader, version=4, reason="Sai")
+
+
+def test_officer_withdraws_a_submitted_value(forest, people, units) -> None:  # type: ignore[no-untyped-def]
+    officer = people["laichau.canbo"]
+    value = _draft(forest, units["tinh-lai-chau"], officer)
+    value_submit(value_id=value.pk, user=officer, version=1)
+    value = value_withdraw(value_id=value.pk, user=officer, version=2)
+    assert (value.state, value.version) == (ValueState.DRAFT, 3)

@@ -9,7 +9,7 @@ from accounts.models import Unit, User
 from tasks.models import Task, TaskTrack
 from tasks.services import (
     report_approve,
-    report_return,
+    report_reopen,
     report_save_draft,
     report_submit,
     task_completion_refresh,
@@ -47,15 +47,15 @@ def approve(track, day):
     return report_approve(report_id=report.pk, user=leader, version=report.version)
 
 
-def test_approval_completes_the_task_and_a_return_reopens_it(seeded):
+def test_approval_completes_the_task_and_reopening_undoes_it(seeded):
     track = TaskTrack.objects.get(task__document__slug="26-ctr-tu", task__ref="STT 5")
     task = track.task
     assert completion(task) == (None, None)
     report = approve(track, dt.date(2026, 11, 20))
     assert completion(task) == (dt.date(2026, 11, 20), dt.date(2026, 11, 20))
-    report_return(
+    report_reopen(
         report_id=report.pk,
-        user=User.objects.get(username="bktw.rasoat"),
+        user=User.objects.get(username="laichau.lanhdao"),
         version=report.version,
         reason="Thiếu minh chứng",
     )

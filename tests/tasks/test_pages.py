@@ -344,3 +344,99 @@ def test_sign_ins_and_refusals_are_audited(client, seeded):
     refused = AuditEvent.objects.get(action="refused")
     assert refused.username == "laichau.canbo" and "duyệt" in refused.detail
     assert ProgressReport.objects.get().state == "submitted"
+
+
+def test_a_100_percent_report_without_a_date_is_refused_and_keeps_the_text(client, seeded):
+    login(client, "laichau.canbo")
+    response = post_report(client, task5(), percent=100, narrative="Đã hoàn thành toàn bộ")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "100% cần ghi ngày hoàn thành" in page
+    assert "Đã hoàn thành toàn bộ" in page  # what was typed is still in the form
+    assert not ProgressReport.objects.exists()
+
+
+def test_a_bad_date_keeps_the_narrative(client, seeded):
+    login(client, "laichau.canbo")
+    response = post_report(client, task5(), completed_on="31/02/2026", narrative="Nội dung dài")
+    assert response.status_code == 400
+    assert "Nội dung dài" in response.content.decode()
+
+
+def test_withdraw_reopen_and_history_in_vietnamese(client, seeded):
+    task = task5()
+    login(client, "laichau.canbo")
+    post_report(client, task, action="submit")
+    report = ProgressReport.objects.get()
+    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    assert f"/bao-cao/{report.pk}/rut-lai/" in page
+    client.post(f"/bao-cao/{report.pk}/rut-lai/", {"version": report.version})
+    report.refresh_from_db()
+    assert report.state == "draft"
+    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    # The history speaks Vietnamese: states by their labels, never "submitted → draft".
+    assert "Trạng thái: Đã gửi → Bản nháp" in page
+    assert "submitted" not in page.split('id="lich-su"')[1]
+    # Only the leader reopens an approved report, with a reason.
+    from tasks.services import report_approve, report_submit
+
+    report = report_submit(report_id=report.pk, user=report.author, version=report.version)
+    leader = User.objects.get(username="laichau.lanhdao")
+    report = report_approve(report_id=report.pk, user=leader, version=report.version)
+    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    assert f"/bao-cao/{report.pk}/mo-lai/" not in page  # the officer may not
+    login(client, "laichau.lanhdao")
+    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    assert f"/bao-cao/{report.pk}/mo-lai/" in page
+    client.post(
+        f"/bao-cao/{report.pk}/mo-lai/", {"version": report.version, "reason": "Sai số liệu"}
+    )
+    report.refresh_from_db()
+    assert (report.state, report.return_reason) == ("returned", "Sai số liệu")
+
+
+def test_copy_last_quarter_prefills_the_form(client, seeded):
+    from tasks.services import report_save_draft
+
+    task = task5()
+    track = TaskTrack.objects.get(task=task)
+    today = dt.date.today()
+    last = dt.date(today.year, ((today.month - 1) // 3) * 3 + 1, 1) - dt.timedelta(days=1)
+    report_save_draft(
+        track=track,
+        user=User.objects.get(username="laichau.canbo"),
+        year=last.year,
+        quarter=(last.month - 1) // 3 + 1,
+        percent=40,
+        narrative="Kết quả quý trước",
+        today=today,
+    )
+    login(client, "laichau.canbo")
+    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    assert "Sao chép báo cáo quý trước" in page
+    form = page.split(f'id="bao-cao-form-{track.pk}"')[1].split("</form>")[0]
+    assert "Kết quả quý trước" not in form
+    page = client.get(f"/nhiem-vu/{task.pk}/?sao-chep={track.pk}").content.decode()
+    form = page.split(f'id="bao-cao-form-{track.pk}"')[1].split("</form>")[0]
+    assert "Kết quả quý trước" in form and 'value="40"' in form
+
+
+def test_a_bad_date_in_an_explanation_request_keeps_the_question(client, seeded):
+    task = Task.objects.get(document__slug="26-ctr-tu", ref="STT 2")
+    unit = task.assignments.get(role="lead").unit
+    login(client, "bktw.rasoat")
+    response = client.post(
+        f"/nhiem-vu/{task.pk}/giai-trinh/",
+        {"unit": unit.pk, "question": "Vì sao chậm tiến độ?", "answer_by": "31/02/2027"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Vì sao chậm tiến độ?" in page and 'value="31/02/2027"' in page
+    assert not task.explanations.exists()
+    # A date already passed is refused by the service; the question is kept too.
+    response = client.post(
+        f"/nhiem-vu/{task.pk}/giai-trinh/",
+        {"unit": unit.pk, "question": "Vì sao chậm tiến độ?", "answer_by": "01/01/2020"},
+    )
+    assert response.status_code == 400
+    assert "Vì sao chậm tiến độ?" in response.content.decode()

@@ -14,9 +14,12 @@ from tasks.services import (
     ReportError,
     StaleVersion,
     report_approve,
+    report_previous,
+    report_reopen,
     report_return,
     report_save_draft,
     report_submit,
+    report_withdraw,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,15 +99,29 @@ def test_report_life_cycle_drives_the_track(seeded):
     report = report_approve(report_id=report.pk, user=leader, version=report.version)
     track.refresh_from_db()
     assert (track.percent, track.completed_on) == (100, dt.date(2026, 11, 20))
-    # A reviewer returns it: the track no longer counts it.
-    report_return(
-        report_id=report.pk,
-        user=user("bktw.rasoat"),
-        version=report.version,
-        reason="Thiếu minh chứng",
+    # A reviewer may not send it back; only the unit's leader reopens it, with a reason.
+    with pytest.raises(NotAllowed):
+        report_reopen(
+            report_id=report.pk, user=user("bktw.rasoat"), version=report.version, reason="x"
+        )
+    with pytest.raises(NotAllowed):
+        report_reopen(report_id=report.pk, user=officer, version=report.version, reason="x")
+    with pytest.raises(ReportError, match="lý do mở lại"):
+        report_reopen(report_id=report.pk, user=leader, version=report.version, reason=" ")
+    with pytest.raises(ReportError, match="mở lại"):
+        report_return(report_id=report.pk, user=leader, version=report.version, reason="x")
+    report = report_reopen(
+        report_id=report.pk, user=leader, version=report.version, reason="Thiếu minh chứng"
     )
+    assert (report.state, report.return_reason) == ("returned", "Thiếu minh chứng")
     track.refresh_from_db()
     assert (track.percent, track.completed_on) == (0, None)
+    # The reopening, who did it and why, stay in the report's history.
+    record = report.history.order_by("-history_date").first()
+    assert (record.history_user, record.history_change_reason) == (
+        leader,
+        "Mở lại: Thiếu minh chứng",
+    )
 
 
 def test_stale_edit_is_refused_and_the_first_text_survives(seeded):
@@ -203,7 +220,9 @@ def test_officer_of_another_unit_cannot_write(seeded):
         )
 
 
-def test_only_a_reviewer_of_the_document_may_return_a_report(seeded):
+def test_reviewers_no_longer_return_reports_the_leader_does(seeded):
+    from accounts.models import AuditEvent
+
     officer, leader = user("laichau.canbo"), user("laichau.lanhdao")
     report = report_save_draft(
         track=lai_chau_track(),
@@ -215,20 +234,74 @@ def test_only_a_reviewer_of_the_document_may_return_a_report(seeded):
         today=TODAY,
     )
     report = report_submit(report_id=report.pk, user=officer, version=report.version)
-    # A reviewer at a body that monitors only Bắc Kạn's plan may not return Lai Châu's report.
-    outsider = User.objects.create_user("rasoat.backan", password="x-123456789")
-    membership_ensure(
-        user=outsider, unit=Unit.objects.get(key="bcsd-ubnd-bac-kan"), role=Role.REVIEWER
-    )
-    with pytest.raises(NotAllowed):
-        report_return(report_id=report.pk, user=outsider, version=report.version, reason="x")
-    # The Lai Châu monitoring body may (it monitors 26-CTr/TU).
+    # The Lai Châu monitoring body comments and asks for explanations, but does not return.
     monitor = User.objects.create_user("rasoat.laichau", password="x-123456789")
     membership_ensure(
         user=monitor, unit=Unit.objects.get(key="bcsd-ubnd-lai-chau"), role=Role.REVIEWER
     )
+    with pytest.raises(NotAllowed):
+        report_return(report_id=report.pk, user=monitor, version=report.version, reason="x")
+    # The refusal is audited by the action itself (the page and the API alike).
+    refused = AuditEvent.objects.get(action="refused", username="rasoat.laichau")
+    assert "report_return" in refused.detail
     returned = report_return(
-        report_id=report.pk, user=monitor, version=report.version, reason="Bổ sung số liệu"
+        report_id=report.pk, user=leader, version=report.version, reason="Bổ sung số liệu"
     )
-    assert returned.state == "returned"
-    del leader
+    assert (returned.state, returned.return_reason) == ("returned", "Bổ sung số liệu")
+
+
+def test_officer_withdraws_a_submitted_report(seeded):
+    officer, leader = user("laichau.canbo"), user("laichau.lanhdao")
+    report = report_save_draft(
+        track=lai_chau_track(),
+        user=officer,
+        year=2026,
+        quarter=4,
+        percent=40,
+        narrative="Đang làm",
+        today=TODAY,
+    )
+    with pytest.raises(ReportError, match="rút lại"):
+        report_withdraw(report_id=report.pk, user=officer, version=report.version)
+    report = report_submit(report_id=report.pk, user=officer, version=report.version)
+    with pytest.raises(NotAllowed):
+        report_withdraw(report_id=report.pk, user=user("bkhdt.canbo"), version=report.version)
+    report = report_withdraw(report_id=report.pk, user=officer, version=report.version)
+    assert (report.state, report.submitted_at) == ("draft", None)
+    # Back in draft, it can be edited and sent again; nobody can approve it meanwhile.
+    with pytest.raises(ReportError, match="đã gửi"):
+        report_approve(report_id=report.pk, user=leader, version=report.version)
+
+
+def test_a_100_percent_report_needs_its_completion_date(seeded):
+    officer = user("laichau.canbo")
+    with pytest.raises(ReportError, match="100% cần ghi ngày hoàn thành"):
+        report_save_draft(
+            track=lai_chau_track(),
+            user=officer,
+            year=2026,
+            quarter=4,
+            percent=100,
+            narrative="Xong",
+            today=TODAY,
+        )
+    assert not ProgressReport.objects.exists()
+
+
+def test_copy_last_quarter_finds_the_latest_earlier_report(seeded):
+    officer = user("laichau.canbo")
+    track = lai_chau_track()
+    for quarter, text in ((2, "Quý hai"), (3, "Quý ba")):
+        report_save_draft(
+            track=track,
+            user=officer,
+            year=2026,
+            quarter=quarter,
+            percent=10 * quarter,
+            narrative=text,
+            today=TODAY,
+        )
+    previous = report_previous(track=track, year=2026, quarter=4)
+    assert (previous.narrative, previous.percent) == ("Quý ba", 30)
+    assert report_previous(track=track, year=2027, quarter=1).narrative == "Quý ba"
+    assert report_previous(track=track, year=2026, quarter=2) is None

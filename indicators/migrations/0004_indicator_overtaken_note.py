@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0002_nfc_checks'),
+        ('indicators', '0003_value_return_reason_and_submitted_at'),
     ]
 
     operations = [

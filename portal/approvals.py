@@ -1,0 +1,118 @@
+"""Chờ duyệt: what waits for a leader's decision across the units they lead – progress
+reports of their units' tracks and indicator values of their scopes – oldest first.
+
+Reads only; the decision is the workflow's (portal.workflow), which checks the permission
+again under the lock. The units a user leads come from accounts.access.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import access_for, indicator_scopes, tracks_answered_by
+from accounts.choices import Role
+from indicators.models import IndicatorValue
+from portal.periods import quarter_label
+from portal.workflow import ApprovalState
+from tasks.models import ProgressReport
+
+QUEUE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One row of the queue: a report or a value, said the same way."""
+
+    kind: str  # "report" | "value"
+    obj: Any
+    title: str
+    unit: str
+    period: str
+    author: Any
+    submitted_at: dt.datetime
+    url: str
+
+    @property
+    def key(self) -> str:
+        """What the bulk form posts: kind, id and the version the leader saw."""
+        return f"{self.kind}-{self.obj.pk}-{self.obj.version}"
+
+    @property
+    def return_url(self) -> str:
+        name = "report-return" if self.kind == "report" else "value-return"
+        return reverse(name, args=[self.obj.pk])
+
+
+def _queues(user: Any) -> tuple[QuerySet[ProgressReport], QuerySet[IndicatorValue]] | None:
+    """The two waiting lists, or None for someone who leads no unit."""
+    leading = access_for(user).leading
+    if not leading:
+        return None
+    reports = ProgressReport.objects.filter(
+        tracks_answered_by(leading, "track__"), state=ApprovalState.SUBMITTED
+    )
+    # A value belongs to its scope (indicators.rules.is_leader_for_value).
+    values = IndicatorValue.objects.filter(
+        scope_id__in=sorted(indicator_scopes(user, Role.LEADER)), state=ApprovalState.SUBMITTED
+    )
+    return reports, values
+
+
+def approval_count(user: Any) -> int | None:
+    """How many reports and values wait for this leader (the header's badge); None for
+    someone who leads no unit."""
+    queues = _queues(user)
+    if queues is None:
+        return None
+    reports, values = queues
+    # One query: both lists counted together.
+    return reports.values("pk").union(values.values("pk"), all=True).count()
+
+
+def approval_queue(user: Any) -> list[Waiting]:
+    """Reports and values awaiting this leader's decision, oldest submission first, in a
+    fixed number of queries."""
+    queues = _queues(user)
+    if queues is None:
+        return []
+    reports, values = queues
+    now = timezone.now()
+    rows = [
+        Waiting(
+            kind="report",
+            obj=r,
+            title=f"{r.track.task.document.number or r.track.task.document.get_kind_display()} "
+            f"{r.track.task.ref} – {r.track.task.title}",
+            unit=r.track.unit.name,
+            period=quarter_label(r.period_year, r.period_quarter),
+            author=r.author,
+            submitted_at=r.submitted_at or r.updated_at or now,
+            url=reverse("task-detail", args=[r.track.task_id]) + f"#bao-cao-{r.pk}",
+        )
+        for r in reports.select_related("track__unit", "track__task__document", "author").order_by(
+            "submitted_at", "id"
+        )[:QUEUE_LIMIT]
+    ]
+    rows += [
+        Waiting(
+            kind="value",
+            obj=v,
+            title=f"Chỉ tiêu: {v.indicator.name}",
+            unit=v.scope.name,
+            period=f"Năm {v.year}",
+            author=v.entered_by,
+            submitted_at=v.submitted_at or v.created_at,
+            url=reverse("indicator-detail", args=[v.indicator.code]) + f"#gia-tri-{v.pk}",
+        )
+        for v in values.select_related("indicator", "scope", "entered_by").order_by(
+            "submitted_at", "id"
+        )[:QUEUE_LIMIT]
+    ]
+    rows.sort(key=lambda row: (row.submitted_at, row.kind, row.obj.pk))
+    return rows
