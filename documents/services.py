@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import Unit
-from documents.models import Document, DocumentRelation
+from documents.models import Document, DocumentRelation, TableImport
 from documents.numbers import parse_document_number
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc
@@ -83,3 +85,53 @@ def document_save(*, document: Document) -> Document:
     document.full_clean()
     document.save()
     return document
+
+
+# A checked table waits this long for its publish; older ones are dropped when the next is kept.
+TABLE_IMPORT_KEEP = dt.timedelta(days=1)
+
+
+@transaction.atomic
+def table_import_keep(
+    *,
+    document: Document,
+    kind: str,
+    user: Any,
+    rows: list[Any],
+    file_name: str = "",
+    source: str = "",
+) -> TableImport:
+    """Keep a checked table's parsed rows on the server until the user confirms the import
+    (the confirm names it by id; nothing is kept in the session). A user's earlier checked
+    tables of the same kind and document, and everyone's stale ones, are dropped."""
+    from django.utils import timezone
+
+    TableImport.objects.filter(state=TableImport.State.CHECKED).filter(
+        Q(document=document, kind=kind, created_by=user)
+        | Q(created_at__lt=timezone.now() - TABLE_IMPORT_KEEP)
+    ).delete()
+    batch = TableImport(
+        document=document,
+        kind=kind,
+        created_by=user,
+        rows=rows,
+        total=len(rows),
+        file_name=nfc(file_name)[:255],
+        source=nfc(source)[:300],
+    )
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def table_import_pending(
+    *, pk: Any, document: Document, kind: str, user: Any
+) -> TableImport | None:
+    """The user's own checked table for this document, or None (a wrong or foreign id)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return TableImport.objects.filter(
+        pk=pk, document=document, kind=kind, created_by=user, state=TableImport.State.CHECKED
+    ).first()

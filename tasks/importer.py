@@ -1,4 +1,4 @@
-"""Import of assignment tables (biểu phân công): TSV as printed, CSV or XLSX.
+"""Import of assignment tables (biểu phân công): pasted or TSV as printed, CSV, XLSX, DOCX.
 
 Columns STT, Nhiệm vụ, Đơn vị chủ trì, Đơn vị phối hợp, Thời gian thực hiện (matched
 accent- and case-insensitively by their beginning). A row whose STT is "-" is a sub-task of
@@ -8,17 +8,17 @@ written; one unresolved row means nothing is written (all rows or none).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from django.db import transaction
 
 from accounts.selectors import UnitResolver, group_members
 from documents.models import Document
+from portal import tables
 from portal.vietnamese import fold, nfc
 from tasks.services import task_upsert
 
@@ -29,11 +29,9 @@ COLUMNS = {
     "coordinate": ("don vi phoi hop", "phoi hop", "co quan phoi hop"),
     "deadline": ("thoi gian", "thoi han"),
 }
-MAX_ROWS = 5000
-
-
-class TableError(ValueError):
-    """The file cannot be read as an assignment table."""
+HEADER_HINT = "STT, Nhiệm vụ, Đơn vị chủ trì, Đơn vị phối hợp, Thời gian thực hiện"
+MAX_ROWS = tables.MAX_ROWS
+TableError = tables.TableError  # the shared reader's refusal, under its old name here
 
 
 @dataclass
@@ -53,6 +51,9 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Tasks of the document that an earlier import created and this table no longer lists:
+    # kept (they may hold reports), listed for a person to decide.
+    missing: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -60,80 +61,60 @@ class ImportReport:
         return not self.errors
 
 
-def _records(path: Path) -> list[tuple[int, list[str]]]:
-    """(physical line or sheet row number, cells) for every record of the file."""
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(path, read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many types for a bad file
-            raise TableError(f"Không đọc được tệp Excel: {exc}") from exc
-        return [
-            (number, ["" if c is None else _cell_text(c) for c in row])
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TableError("Tệp phải được mã hóa UTF-8.") from exc
-    if suffix in {".tsv", ".txt"}:
-        # A printed table has no CSV quoting: a cell may begin with a quotation mark.
-        reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    else:
-        reader = csv.reader(io.StringIO(text), delimiter=",")
-    return [(reader.line_num, record) for record in reader]
-
-
 def _cell_text(value: object) -> str:
     """A spreadsheet cell as text; a date cell reads as dd/mm/yyyy, as officials type it."""
+    if value is None:
+        return ""
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%d/%m/%Y")
-    return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(str(value))
 
 
-def read_table(path: Path | str) -> list[Row]:
-    """Rows of the table with their line numbers; blank lines skipped."""
-    records = _records(Path(path))
-    header_at = None
-    columns: dict[str, int] = {}
-    for index, (_, record) in enumerate(records):
-        folded = [fold(c) for c in record]
-        found = {}
-        for name, prefixes in COLUMNS.items():
-            for col, cell in enumerate(folded):
-                if cell and any(cell.startswith(p) for p in prefixes):
-                    found[name] = col
-                    break
-        if {"stt", "title", "lead"} <= found.keys():
-            header_at, columns = index, found
-            break
-    if header_at is None:
-        raise TableError("Không thấy dòng tiêu đề (STT, Nhiệm vụ, Đơn vị chủ trì, ...).")
+def _columns(header: list[object]) -> dict[str, int]:
+    folded = [fold(_cell_text(c)) for c in header]
+    found: dict[str, int] = {}
+    for name, prefixes in COLUMNS.items():
+        for col, cell in enumerate(folded):
+            if cell and any(cell.startswith(p) for p in prefixes):
+                found[name] = col
+                break
+    return found
+
+
+def _is_header(cells: list[object]) -> bool:
+    return {"stt", "title", "lead"} <= _columns(cells).keys()
+
+
+def _rows(table: tables.Table) -> list[Row]:
+    columns = _columns(table.header)
     rows: list[Row] = []
-    for index in range(header_at + 1, len(records)):
-        line, record = records[index]
+    for line, record in table.rows:
 
-        def cell(name: str, record: list[str] = record) -> str:
+        def cell(name: str, record: list[object] = record) -> str:
             col = columns.get(name)
-            return nfc(record[col]) if col is not None and col < len(record) else ""
+            return _cell_text(record[col]) if col is not None and col < len(record) else ""
 
-        if not any(nfc(c) for c in record):
-            continue
         rows.append(
             Row(
-                line,
-                cell("stt"),
-                cell("title"),
-                cell("lead"),
-                cell("coordinate"),
-                cell("deadline"),
+                line, cell("stt"), cell("title"), cell("lead"), cell("coordinate"), cell("deadline")
             )
         )
-        if len(rows) > MAX_ROWS:
-            raise TableError(f"Bảng quá lớn: tối đa {MAX_ROWS} dòng.")
     return rows
+
+
+def read_table(source: Path | str | bytes | IO[bytes], *, name: str | None = None) -> list[Row]:
+    """Rows of the assignment table in a file (TSV, CSV, XLSX or DOCX, by its name) with
+    their line numbers; blank lines skipped. Limits and refusals: ``portal.tables``."""
+    return _rows(
+        tables.read_table(source, is_header=_is_header, header_hint=HEADER_HINT, name=name)
+    )
+
+
+def read_pasted(text: str) -> list[Row]:
+    """Rows of a table pasted from Word or Excel (tab-separated)."""
+    return _rows(tables.paste_table(text, is_header=_is_header, header_hint=HEADER_HINT))
 
 
 _SUB = {"-", "–", "—", "+", "*", "•"}
