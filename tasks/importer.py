@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from django.db import transaction
-
+from accounts.models import User
 from accounts.selectors import UnitResolver, group_members
 from documents.models import Document
 from portal import tables
 from portal.vietnamese import fold, nfc
-from tasks.services import task_upsert
+from tasks.bulk_upsert import BulkInvalid, TaskSpec, tasks_bulk_upsert
+from tasks.models import Task
 
 COLUMNS = {
     "stt": ("stt", "so tt", "so thu tu"),
@@ -121,13 +121,63 @@ _SUB = {"-", "–", "—", "+", "*", "•"}
 
 
 def import_rows(
-    document: Document, rows: list[Row], *, dry_run: bool = False, ref_prefix: str = "STT "
+    document: Document,
+    rows: list[Row],
+    *,
+    dry_run: bool = False,
+    ref_prefix: str = "STT ",
+    user: User | None = None,
 ) -> ImportReport:
-    """Resolve every row, then write all of them in one transaction, or none."""
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
-    resolver = UnitResolver()
+    """Resolve every row, then write all of them in one transaction, or none.
+
+    The write is in bulk (``tasks.bulk_upsert``): a constant number of queries, whatever the
+    number of rows. Tasks of the document that the table no longer lists are kept and
+    reported in ``missing``."""
+    report, specs = plan_rows(document, rows, ref_prefix=ref_prefix)
+    report.dry_run = dry_run
+    if report.errors or dry_run:
+        return report
+    try:
+        result = tasks_bulk_upsert(
+            document=document, specs=specs, members=group_members(), user=user
+        )
+    except BulkInvalid as exc:
+        report.errors.extend(exc.errors)
+        return report
+    report.created, report.updated, report.unchanged = (
+        result.created,
+        result.updated,
+        result.unchanged,
+    )
+    report.missing = missing_refs(document, specs)
+    return report
+
+
+def missing_refs(document: Document, specs: list[TaskSpec]) -> list[str]:
+    """References of the document's tasks that the table does not list (kept, not deleted)."""
+    listed = {spec.ref for spec in specs}
+    return [
+        ref
+        for ref in Task.objects.filter(document=document)
+        .order_by("position", "id")
+        .values_list("ref", flat=True)
+        if ref not in listed
+    ]
+
+
+def plan_rows(
+    document: Document,
+    rows: list[Row],
+    *,
+    ref_prefix: str = "STT ",
+    resolver: UnitResolver | None = None,
+) -> tuple[ImportReport, list[TaskSpec]]:
+    """Every row checked and its units resolved (nothing written): the report's errors by
+    line, and what would be written. A constant number of queries."""
+    report = ImportReport(rows=len(rows))
+    resolver = resolver or UnitResolver()
     province = document.province
-    plan = []
+    specs: list[TaskSpec] = []
     parent_ref: str | None = None
     child_no = 0
     for position, row in enumerate(rows, start=1):
@@ -151,39 +201,28 @@ def import_rows(
         for label, resolved in (("chủ trì", leads), ("phối hợp", coordinators)):
             for name in resolved.unresolved:
                 report.errors.append((row.line, f"Không nhận ra đơn vị {label}: “{name}”."))
-        plan.append((position, ref, parent, row, leads.units, coordinators.units))
-    seen: dict[str, int] = {}
-    for _, ref, _, row, _, _ in plan:
-        if ref in seen:
-            report.errors.append((row.line, f"Số thứ tự trùng với dòng {seen[ref]}: {ref}."))
-        seen.setdefault(ref, row.line)
-        limits = (("Số thứ tự", ref, 40), ("Thời gian thực hiện", row.deadline, 300))
-        for label, value, limit in limits:
-            if len(value) > limit:
-                report.errors.append((row.line, f"{label} dài quá {limit} ký tự."))
-    if report.errors or dry_run:
-        return report
-    members = group_members()
-    with transaction.atomic():
-        by_ref = {}
-        for position, ref, parent_ref_, row, leads_, coords in plan:
-            existed = document.tasks.filter(ref=ref).exists()
-            task, changed = task_upsert(
-                document=document,
+        specs.append(
+            TaskSpec(
+                line=row.line,
                 ref=ref,
                 title=row.title,
                 position=position,
-                parent=by_ref.get(parent_ref_) if parent_ref_ else None,
+                parent_ref=parent,
                 deadline_text=row.deadline,
-                leads=leads_,
-                coordinators=coords,
-                members=members,
+                leads=leads.units,
+                coordinators=coordinators.units,
             )
-            by_ref[ref] = task
-            if not existed:
-                report.created += 1
-            elif changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
-    return report
+        )
+    seen: dict[str, int] = {}
+    for spec in specs:
+        if spec.ref in seen:
+            report.errors.append(
+                (spec.line, f"Số thứ tự trùng với dòng {seen[spec.ref]}: {spec.ref}.")
+            )
+        seen.setdefault(spec.ref, spec.line)
+        limits = (("Số thứ tự", spec.ref, 40), ("Thời gian thực hiện", spec.deadline_text, 300))
+        for label, value, limit in limits:
+            if len(value) > limit:
+                report.errors.append((spec.line, f"{label} dài quá {limit} ký tự."))
+    report.errors.sort(key=lambda error: error[0])
+    return report, specs
