@@ -71,5 +71,6 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": tree(None, 0),
             "indicators": indicators,
             "monitors": document.monitors.all(),
+            "can_enter": request.user.has_perm("documents.enter_document", document),
         },
     )

@@ -14,13 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from accounts.models import User
+from django.db import transaction
+
+from accounts.models import Unit, User
 from accounts.selectors import UnitResolver, group_members
-from documents.models import Document
+from documents.models import Document, TableImport
 from portal import tables
 from portal.vietnamese import fold, nfc
 from tasks.bulk_upsert import BulkInvalid, TaskSpec, tasks_bulk_upsert
+from tasks.choices import DeadlineKind
+from tasks.deadlines import Deadline, parse_deadline
 from tasks.models import Task
+from tasks.services import document_reference_date
 
 COLUMNS = {
     "stt": ("stt", "so tt", "so thu tu"),
@@ -226,3 +231,167 @@ def plan_rows(
                 report.errors.append((spec.line, f"{label} dài quá {limit} ký tự."))
     report.errors.sort(key=lambda error: error[0])
     return report, specs
+
+
+# --------------------------------------------------------------------------- in the browser
+
+# A table of more rows than this is published by a background job (``tasks.import_table``),
+# in chunks of ``JOB_CHUNK`` rows, each committed with the job's progress.
+JOB_THRESHOLD = 2000
+JOB_CHUNK = 500
+_ROW_FIELDS = ("line", "stt", "title", "lead", "coordinate", "deadline")
+
+
+def rows_to_json(rows: list[Row]) -> list[dict[str, object]]:
+    return [{name: getattr(row, name) for name in _ROW_FIELDS} for row in rows]
+
+
+def rows_from_json(data: list[dict[str, object]]) -> list[Row]:
+    return [
+        Row(
+            int(str(item["line"])),
+            *(nfc(str(item.get(name) or "")) for name in _ROW_FIELDS[1:]),
+        )
+        for item in data
+    ]
+
+
+@dataclass
+class RowView:
+    """One row as the clerk checks it: what was read, what it resolves to, what is wrong."""
+
+    index: int
+    row: Row
+    leads: list[tuple[Unit, str]]
+    coordinators: list[tuple[Unit, str]]
+    unresolved: list[str]
+    deadline: Deadline
+    errors: list[str]  # what stops the publish
+    warnings: list[str]  # kept and flagged (an unreadable deadline phrase)
+
+
+def table_preview(document: Document, rows: list[Row]) -> tuple[list[RowView], ImportReport]:
+    """Every row with its resolved units, parsed deadline and problems (nothing written;
+    a constant number of queries)."""
+    resolver = UnitResolver()
+    report, _ = plan_rows(document, rows, resolver=resolver)
+    problems: dict[int, list[str]] = {}
+    for line, message in report.errors:
+        problems.setdefault(line, []).append(message)
+    reference = document_reference_date(document)
+    views = []
+    for index, row in enumerate(rows):
+        leads = resolver.resolve_list(row.lead, document.province)
+        coordinators = resolver.resolve_list(row.coordinate, document.province)
+        deadline = parse_deadline(row.deadline, reference)
+        warnings = []
+        if deadline.kind == DeadlineKind.UNKNOWN and row.deadline:
+            warnings.append(f"Chưa đọc được thời hạn “{row.deadline}”: sẽ giữ nguyên để xem lại.")
+        views.append(
+            RowView(
+                index=index,
+                row=row,
+                leads=leads.units,
+                coordinators=coordinators.units,
+                unresolved=leads.unresolved + coordinators.unresolved,
+                deadline=deadline,
+                errors=problems.get(row.line, []),
+                warnings=warnings,
+            )
+        )
+    return views, report
+
+
+@transaction.atomic
+def table_import_row_update(
+    *, batch: TableImport, index: int, values: dict[str, str]
+) -> TableImport:
+    """The clerk's fix of one row of a checked table (title, units, deadline phrase)."""
+    batch = TableImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.state != TableImport.State.CHECKED or not 0 <= index < len(batch.rows):
+        raise TableError("Bảng này đã được nhập hoặc không còn dòng này.")
+    row = dict(batch.rows[index])
+    for name in ("title", "lead", "coordinate", "deadline"):
+        if name in values:
+            row[name] = nfc(values[name])
+    batch.rows[index] = row
+    batch.save(update_fields=["rows"])
+    return batch
+
+
+def table_import_publish(*, batch: TableImport, user: User) -> TableImport:
+    """Publish a checked table: all rows or none. Up to ``JOB_THRESHOLD`` rows at once; a
+    larger table goes to the background job, which reports its progress on the batch."""
+    with transaction.atomic():
+        batch = TableImport.objects.select_for_update().get(pk=batch.pk)
+        if batch.state != TableImport.State.CHECKED:
+            return batch
+        rows = rows_from_json(batch.rows)
+        report, _ = plan_rows(batch.document, rows)
+        if report.errors:
+            batch.result = {"errors": report.errors}
+            batch.save(update_fields=["result"])
+            return batch
+        if len(rows) > JOB_THRESHOLD:
+            batch.state = TableImport.State.RUNNING
+            batch.save(update_fields=["state"])
+            from tasks.tasks import import_table_task
+
+            import_table_task.delay_on_commit(batch.pk)
+            return batch
+        done = import_rows(batch.document, rows, user=user)
+        batch.state = TableImport.State.DONE if done.ok else TableImport.State.CHECKED
+        batch.done = batch.total if done.ok else 0
+        batch.result = _result(done)
+        batch.save(update_fields=["state", "done", "result"])
+        return batch
+
+
+def _result(report: ImportReport) -> dict[str, object]:
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "missing": report.missing,
+        "errors": report.errors,
+    }
+
+
+def table_import_run(*, batch_id: int) -> None:
+    """The background publish of a large table, resumable: every chunk of ``JOB_CHUNK``
+    rows is committed with the batch's ``done`` count, so a job that is killed and run again
+    continues after the last committed chunk (re-writing a chunk would change nothing: rows
+    match by reference). The rows were checked before the job was queued and are checked
+    again here; one bad row stops the job before its first chunk."""
+    batch = TableImport.objects.select_related("document", "created_by").filter(pk=batch_id).first()
+    if batch is None or batch.state != TableImport.State.RUNNING:
+        return
+    document = batch.document
+    rows = rows_from_json(batch.rows)
+    report, specs = plan_rows(document, rows)
+    if report.errors:
+        TableImport.objects.filter(pk=batch.pk).update(
+            state=TableImport.State.FAILED, result={"errors": report.errors}
+        )
+        return
+    members = group_members()
+    totals = dict(batch.result or {})
+    for start in range(batch.done, len(specs), JOB_CHUNK):
+        chunk = specs[start : start + JOB_CHUNK]
+        with transaction.atomic():
+            try:
+                result = tasks_bulk_upsert(
+                    document=document, specs=chunk, members=members, user=batch.created_by
+                )
+            except BulkInvalid as exc:
+                TableImport.objects.filter(pk=batch.pk).update(
+                    state=TableImport.State.FAILED, result={"errors": exc.errors}
+                )
+                return
+            for name in ("created", "updated", "unchanged"):
+                totals[name] = int(totals.get(name, 0)) + getattr(result, name)
+            TableImport.objects.filter(pk=batch.pk).update(done=start + len(chunk), result=totals)
+    totals["missing"] = missing_refs(document, specs)
+    TableImport.objects.filter(pk=batch.pk).update(
+        state=TableImport.State.DONE, done=len(specs), result=totals
+    )
