@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import record_refusal
-from accounts.models import Unit, UnitAlias, User
+from accounts.models import User
+from accounts.selectors import unit_suggestions
 from accounts.services import UnitNotAllowed, unit_add_provincial
 from documents.models import Document, TableImport
 from documents.rules import may_add_unit_in
@@ -100,19 +101,6 @@ def table_import(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("document-table-import-review", slug=document.slug, batch_id=batch.pk)
 
 
-def _unit_names(document: Document) -> list[str]:
-    """What the unit fields suggest: current units (the province's first) and their aliases."""
-    current = Unit.objects.filter(successor__isnull=True)
-    mine = current.filter(province=document.province) if document.province else current.none()
-    aliases = UnitAlias.objects.filter(unit__successor__isnull=True)
-    names = [
-        *mine.values_list("name", flat=True),
-        *current.values_list("name", flat=True),
-        *aliases.values_list("name", flat=True),
-    ]
-    return list(dict.fromkeys(names))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def table_import_review(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
@@ -151,7 +139,7 @@ def table_import_review(request: HttpRequest, slug: str, batch_id: int) -> HttpR
             "report": report,
             "problem_rows": problem_rows,
             "unresolved": unresolved,
-            "unit_names": _unit_names(document),
+            "unit_names": unit_suggestions(document.province),
             "can_add_unit": may_add_unit_in(request.user, document.province),
             "edit": request.GET.get("sua"),
             "review_url": reverse("document-table-import-review", args=[document.slug, batch.pk]),

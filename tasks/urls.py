@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import import_views, views
+from tasks import entry_views, import_views, views
 
 urlpatterns = [
     path("viec-cua-toi/", views.my_tasks, name="my-tasks"),
@@ -37,5 +37,6 @@ urlpatterns = [
         import_views.table_import_unit,
         name="document-table-import-unit",
     ),
+    path("van-ban/<slug:slug>/nhiem-vu/them/", entry_views.task_create, name="task-create"),
     path("thoi-han/doc-thu/", import_views.deadline_preview, name="deadline-preview"),
 ]
