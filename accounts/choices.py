@@ -27,3 +27,5 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Cán bộ")
     LEADER = "leader", _("Lãnh đạo đơn vị")
     REVIEWER = "reviewer", _("Rà soát, giám sát")
+    SECRETARIAT = "secretariat", _("Văn phòng")
+    UNIT_ADMIN = "unit_admin", _("Quản trị đơn vị")

@@ -83,3 +83,17 @@ def group_members() -> dict[int, list[Unit]]:
     for row in through.objects.select_related("to_unit"):
         members[row.from_unit_id].append(row.to_unit)
     return dict(members)
+
+
+def unit_suggestions(province: Unit | None) -> list[str]:
+    """Names a unit field suggests as the clerk types: current units (those of ``province``
+    first) and their other names, without duplicates."""
+    current = Unit.objects.filter(successor__isnull=True)
+    mine = current.filter(province=province) if province else current.none()
+    aliases = UnitAlias.objects.filter(unit__successor__isnull=True)
+    names = [
+        *mine.values_list("name", flat=True),
+        *current.values_list("name", flat=True),
+        *aliases.values_list("name", flat=True),
+    ]
+    return list(dict.fromkeys(names))

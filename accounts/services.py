@@ -176,3 +176,43 @@ def alias_save(*, alias: UnitAlias) -> UnitAlias:
     alias.full_clean()
     alias.save()
     return alias
+
+
+class UnitNotAllowed(Exception):
+    """The user may not add units to this province; ``message`` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def unit_add_provincial(
+    *, province: Unit, name: str, user: User, kind: str = "provincial_department"
+) -> Unit:
+    """Add a unit of ``province`` that its documents name (an unknown "Sở Tài chính" in a
+    table), named with the province ("Sở Tài chính tỉnh Lai Châu") so the province's
+    documents resolve the short name to it. An existing unit of that name is returned.
+    Allowed to the province's unit administrators and secretariats (``documents.rules``)."""
+    from django.utils.text import slugify
+
+    from portal.vietnamese import fold
+
+    if not user.has_perm("accounts.add_unit_in_province", province):
+        raise UnitNotAllowed("Chỉ quản trị đơn vị hoặc văn phòng của tỉnh mới được thêm đơn vị.")
+    short = display_name(name)
+    place = display_name(province.name)
+    if not short:
+        raise UnitNotAllowed("Hãy nhập tên đơn vị.")
+    place_key = name_key(place).removeprefix("tinh ").removeprefix("thanh pho ")
+    full = short if place_key in name_key(short) else f"{short} {place[0].lower()}{place[1:]}"
+    existing = Unit.objects.filter(name_key=name_key(full)).first()
+    if existing is not None:
+        return existing
+    base = slugify(fold(full))[:100] or "don-vi"
+    key, n = base, 1
+    while Unit.objects.filter(key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    unit, _ = unit_upsert(key=key, name=full, kind=kind, parent=None, province=province)
+    return unit

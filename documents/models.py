@@ -66,6 +66,13 @@ class Document(models.Model):
         help_text=_("Văn bản được dẫn chiếu, chưa có nội dung trên cổng."),
     )
     source_file = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
+    full_text = models.TextField(_("toàn văn"), blank=True)
+    # The signed file, stored outside the web root under a random name; its original name is
+    # given back only by the download view (as an attachment).
+    attachment = models.FileField(
+        _("tệp văn bản"), upload_to="documents/%Y/", max_length=300, blank=True
+    )
+    attachment_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -112,3 +119,48 @@ class DocumentRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.get_kind_display()} {self.target}"
+
+
+class TableImport(models.Model):
+    """A table read for import into a document, kept on the server between the check and
+    the publish (never in the session): the parsed rows, who read it, and, for a large table
+    published by a background job, how far the job has come (``done`` of ``total`` rows,
+    committed per batch so a restarted job resumes there)."""
+
+    class Kind(models.TextChoices):
+        TASKS = "tasks", _("Biểu phân công nhiệm vụ")
+        INDICATOR_VALUES = "indicator_values", _("Số liệu chỉ tiêu")
+
+    class State(models.TextChoices):
+        CHECKED = "checked", _("Đã kiểm tra, chờ nhập")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Đã nhập")
+        FAILED = "failed", _("Lỗi")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="table_imports"
+    )
+    created_at = models.DateTimeField(_("lúc đọc"), auto_now_add=True)
+    file_name = models.CharField(_("tệp"), max_length=255, blank=True)
+    source = models.CharField(_("nguồn số liệu"), max_length=300, blank=True)
+    rows = models.JSONField(_("các dòng đã đọc"), default=list)
+    state = models.CharField(
+        _("trạng thái"), max_length=12, choices=State.choices, default=State.CHECKED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(_("kết quả"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập bảng")
+        verbose_name_plural = _("lượt nhập bảng")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)

@@ -44,3 +44,25 @@ def document_chain(document: Document) -> tuple[list[Document], list[Document]]:
     above_ids, below_ids = walk(up), walk(down)
     docs = Document.objects.in_bulk(above_ids + below_ids)
     return [docs[i] for i in above_ids], [docs[i] for i in below_ids]
+
+
+def document_search(query: str, limit: int = 20) -> list[Document]:
+    """Documents whose number or title matches ``query`` (a number in any spelling, or
+    words with or without accents)."""
+    from django.db.models import Q
+
+    from portal.vietnamese import nfc
+
+    text = nfc(query).strip()
+    if not text:
+        return []
+    key = document_number_key(text)
+    condition = Q(number__icontains=text) | Q(slug__icontains=text)
+    if key:
+        condition |= Q(number_key=key)
+    condition |= Q(title__unaccent__icontains=text)
+    return list(
+        Document.objects.filter(condition)
+        .select_related("issuer")
+        .order_by("-issued_year", "slug")[:limit]
+    )

@@ -1,4 +1,4 @@
-"""Read a sheet of indicator values (XLSX) and match its rows to indicators and provinces.
+"""Read a sheet of indicator values (XLSX, or CSV) and match its rows to indicators and provinces.
 
 One sheet; a header row with "Mã chỉ tiêu", "Tỉnh" and one column per year ("2021",
 2022 or "Năm 2023"); an optional "Nguồn" column; other columns ("Tên chỉ tiêu", "Đơn vị
@@ -23,6 +23,7 @@ from accounts.models import Unit, UnitAlias
 from accounts.names import name_key
 from documents.models import Document
 from indicators.models import Indicator, IndicatorValue
+from portal import tables
 from portal.vietnamese import fold, nfc
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "SheetRow",
     "read_value_sheet",
     "resolve_rows",
+    "rows_from_json",
+    "rows_to_json",
 ]
 
 _YEAR_HEADER = re.compile(r"(?:nam\s*)?([0-9]{4})")
@@ -39,16 +42,9 @@ _CODE_HEADERS = ("ma chi tieu", "ma")
 _PROVINCE_HEADERS = ("tinh", "tinh/thanh pho", "tinh, thanh pho", "dia phuong")
 _SOURCE_HEADERS = ("nguon", "nguon so lieu")
 _PROVINCE_PREFIXES = ("tinh ", "thanh pho ", "tp ")
-_HEADER_SEARCH_ROWS = 20
 
 
-class SheetError(ValueError):
-    """The sheet cannot be read at all (message in Vietnamese; ``row`` 0 = the file)."""
-
-    def __init__(self, message: str, row: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.row = row
+SheetError = tables.TableError  # the shared reader's refusal (``message``, ``row``)
 
 
 @dataclass(frozen=True)
@@ -80,6 +76,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    sheet_rows: list[SheetRow] = field(default_factory=list)  # what was read, for a later confirm
 
     @property
     def ok(self) -> bool:
@@ -101,30 +98,23 @@ def _year_of(value: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def read_value_sheet(file: Any) -> list[SheetRow]:
-    """The rows of the first sheet of an XLSX file (a path or an open/uploaded file)."""
-    from openpyxl import load_workbook
+def _is_header(cells: list[Any]) -> bool:
+    keys = [_header_key(cell) for cell in cells]
+    return any(k in _CODE_HEADERS for k in keys) and any(k in _PROVINCE_HEADERS for k in keys)
 
-    source = Path(file) if isinstance(file, str | Path) else file
-    if hasattr(source, "seek"):
-        source.seek(0)
-    try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad file
-        raise SheetError(f"Không đọc được tệp Excel (.xlsx): {exc}") from exc
-    try:
-        records = list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
-    header_at = None
-    for index, record in enumerate(records[:_HEADER_SEARCH_ROWS]):
-        keys = [_header_key(cell) for cell in record]
-        if any(k in _CODE_HEADERS for k in keys) and any(k in _PROVINCE_HEADERS for k in keys):
-            header_at = index
-            break
-    if header_at is None:
-        raise SheetError("Không thấy dòng tiêu đề có cột «Mã chỉ tiêu» và cột «Tỉnh».")
-    header = records[header_at]
+
+def read_value_sheet(file: Any, *, name: str | None = None) -> list[SheetRow]:
+    """The rows of the first sheet of an XLSX file (a path or an open/uploaded file; a CSV
+    by its name too). Limits and refusals: ``portal.tables``."""
+    if isinstance(file, str | Path):
+        file = Path(file)
+    table = tables.read_table(
+        file,
+        is_header=_is_header,
+        header_hint="cột «Mã chỉ tiêu» và cột «Tỉnh»",
+        name=name or (file.name if isinstance(file, Path) else getattr(file, "name", None)),
+    )
+    header = table.header
     keys = [_header_key(cell) for cell in header]
     code_col = next(i for i, k in enumerate(keys) if k in _CODE_HEADERS)
     province_col = next(i for i, k in enumerate(keys) if k in _PROVINCE_HEADERS)
@@ -135,16 +125,15 @@ def read_value_sheet(file: Any) -> list[SheetRow]:
         if year is None:
             continue
         if year in years.values():
-            raise SheetError(f"Cột năm {year} bị lặp lại.", header_at + 1)
+            raise SheetError(f"Cột năm {year} bị lặp lại.", table.header_row)
         years[column] = year
     if not years:
-        raise SheetError("Không thấy cột năm nào (tiêu đề như 2021, 2022...).", header_at + 1)
+        raise SheetError("Không thấy cột năm nào (tiêu đề như 2021, 2022...).", table.header_row)
 
     rows: list[SheetRow] = []
-    for index in range(header_at + 1, len(records)):
-        record = records[index]
+    for number, record in table.rows:
 
-        def cell(column: int | None, record: tuple[Any, ...] = record) -> Any:
+        def cell(column: int | None, record: list[Any] = record) -> Any:
             if column is None or column >= len(record):
                 return None
             return record[column]
@@ -156,7 +145,7 @@ def read_value_sheet(file: Any) -> list[SheetRow]:
             continue
         rows.append(
             SheetRow(
-                row=index + 1,
+                row=number,
                 code=code,
                 province=province,
                 source=nfc(str(cell(source_col) or "")),
@@ -164,6 +153,53 @@ def read_value_sheet(file: Any) -> list[SheetRow]:
             )
         )
     return rows
+
+
+def rows_to_json(rows: list[SheetRow]) -> list[dict[str, Any]]:
+    """Checked rows as JSON, kept server-side (``documents.TableImport``) until the import is
+    confirmed. Only rows that passed the check are stored: their cells are numbers or text."""
+
+    def encode(raw: Any) -> Any:
+        if isinstance(raw, bool | dt.date | dt.datetime | dt.time):
+            return {"text": str(raw)}
+        if isinstance(raw, float):
+            return {"float": repr(raw)}
+        if isinstance(raw, Decimal):
+            return {"decimal": str(raw)}
+        return raw if isinstance(raw, int) else str(raw)
+
+    return [
+        {
+            "row": r.row,
+            "code": r.code,
+            "province": r.province,
+            "source": r.source,
+            "cells": {str(year): encode(raw) for year, raw in r.cells.items()},
+        }
+        for r in rows
+    ]
+
+
+def rows_from_json(data: list[dict[str, Any]]) -> list[SheetRow]:
+    def decode(raw: Any) -> Any:
+        if isinstance(raw, dict):
+            if "float" in raw:
+                return float(raw["float"])
+            if "decimal" in raw:
+                return Decimal(raw["decimal"])
+            return str(raw.get("text", ""))
+        return raw
+
+    return [
+        SheetRow(
+            row=int(r["row"]),
+            code=str(r["code"]),
+            province=str(r["province"]),
+            source=str(r["source"]),
+            cells={int(year): decode(raw) for year, raw in r["cells"].items()},
+        )
+        for r in data
+    ]
 
 
 def _blank(value: Any) -> bool:

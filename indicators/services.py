@@ -13,7 +13,13 @@ from accounts.choices import UnitKind
 from accounts.models import Unit, User
 from documents.models import Document
 from indicators.choices import ValueState
-from indicators.importer import ImportReport, SheetError, read_value_sheet, resolve_rows
+from indicators.importer import (
+    ImportReport,
+    SheetError,
+    SheetRow,
+    read_value_sheet,
+    resolve_rows,
+)
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import parse_indicator_target
 from portal import workflow
@@ -351,23 +357,29 @@ def value_return_reason(value: IndicatorValue) -> str:
 def indicator_values_import(
     *,
     document: Document,
-    file: Any,
+    file: Any = None,
+    rows: list[SheetRow] | None = None,
+    file_name: str = "",
     user: User,
     dry_run: bool = False,
     source: str = "",
     today: dt.date | None = None,
 ) -> ImportReport:
     """Import an XLSX sheet of values (a row per indicator and province, a column per year)
-    as drafts entered by ``user``: all rows or none. ``file`` is a path or an uploaded file;
+    as drafts entered by ``user``: all rows or none. ``file`` is a path or an uploaded file,
+    or ``rows`` the rows a check read earlier (``file_name`` then names it);
     ``source`` is used where the sheet has no "Nguồn" column."""
     report = ImportReport(dry_run=dry_run)
-    try:
-        rows = read_value_sheet(file)
-    except SheetError as exc:
-        report.errors.append((exc.row, exc.message))
-        return report
+    if rows is None:
+        try:
+            rows = read_value_sheet(file)
+        except SheetError as exc:
+            report.errors.append((exc.row, exc.message))
+            return report
+        file_name = _file_name(file)
+    report.sheet_rows = rows
     planned = resolve_rows(document, rows, report)
-    default_source = nfc(source) or f"Nhập từ tệp {_file_name(file)}"
+    default_source = nfc(source) or f"Nhập từ tệp {file_name}"
     checked = []
     allowed: dict[int, bool] = {}  # scope id -> may this user enter its values
     for item in planned:

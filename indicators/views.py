@@ -4,8 +4,6 @@ input, call selectors and services, and render; the rules live in services and r
 
 from __future__ import annotations
 
-import base64
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,10 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import indicator_scopes
 from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
-from documents.models import Document
+from documents.models import Document, TableImport
+from documents.services import table_import_keep, table_import_pending
 from indicators.choices import ValueState
 from indicators.evaluation import NO_DATA, Verdict
 from indicators.forms import DecisionForm, ImportForm, LinkTaskForm, ValueForm
+from indicators.importer import rows_from_json, rows_to_json
 from indicators.models import Indicator, IndicatorValue
 from indicators.rules import is_reviewer_of_value
 from indicators.selectors import indicator_dashboard, indicator_evaluate, province_comparison
@@ -58,7 +58,6 @@ VERDICT_CLASS = {
     "missed": "verdict-missed",
     "overtaken": "verdict-no_data",
 }
-IMPORT_SESSION_KEY = "indicator-import"
 HISTORY_LIMIT = 100
 
 
@@ -451,54 +450,64 @@ def indicator_link_task_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicator_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Nhập số liệu từ Excel: check the file first (nothing written), then import all rows or
-    none. The checked file waits in the session, so the user does not pick it twice."""
+    none. The checked rows wait on the server (``documents.TableImport``), named by id in the
+    confirm form, so the user does not pick the file twice and no file sits in the session."""
     document = get_object_or_404(Document, slug=slug)
     if not document.indicators.exists():
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"document": document, "form": form}
     if request.method == "GET":
-        request.session.pop(IMPORT_SESSION_KEY, None)
         return render(request, "indicators/import.html", context)
     confirm = request.POST.get("action") == "import"
-    pending = request.session.get(IMPORT_SESSION_KEY)
     if not form.is_valid():
         return render(request, "indicators/import.html", context, status=400)
+    user: User = request.user  # type: ignore[assignment]
+    kind = TableImport.Kind.INDICATOR_VALUES
     upload = form.cleaned_data["file"]
     source = form.cleaned_data["source"]
-    if upload is not None:
-        content, name = upload.read(), upload.name
-    elif confirm and pending and pending.get("document") == document.slug:
-        content, name = base64.b64decode(pending["content"]), pending["name"]
-        source = pending["source"]
-    else:
+    pending = None
+    if confirm and upload is None:
+        pending = table_import_pending(
+            pk=request.POST.get("batch"), document=document, kind=kind, user=user
+        )
+        if pending is None:
+            form.add_error("file", "Hãy chọn tệp Excel (.xlsx) để kiểm tra.")
+            return render(request, "indicators/import.html", context, status=400)
+    elif upload is None:
         form.add_error("file", "Hãy chọn tệp Excel (.xlsx) để kiểm tra.")
         return render(request, "indicators/import.html", context, status=400)
-    file = io.BytesIO(content)
-    file.name = name  # type: ignore[attr-defined]
-    report = indicator_values_import(
-        document=document,
-        file=file,
-        user=request.user,  # type: ignore[arg-type]
-        dry_run=not confirm,
-        source=source,
-    )
+    if pending is not None:
+        name, source = pending.file_name, pending.source
+        report = indicator_values_import(
+            document=document,
+            rows=rows_from_json(pending.rows),
+            file_name=name,
+            user=user,
+            source=source,
+        )
+        pending.delete()
+    else:
+        name = upload.name
+        report = indicator_values_import(
+            document=document, file=upload, user=user, dry_run=not confirm, source=source
+        )
     context.update(report=report, file_name=name)
     if not report.ok:
-        request.session.pop(IMPORT_SESSION_KEY, None)
         return render(request, "indicators/import.html", context, status=400)
     if confirm:
-        request.session.pop(IMPORT_SESSION_KEY, None)
         messages.success(
             request,
             f"Đã nhập {report.values} giá trị (thêm mới {report.created}, cập nhật "
             f"{report.updated}) dưới dạng bản nháp; hãy gửi duyệt trên trang từng chỉ tiêu.",
         )
         return redirect("indicator-dashboard", slug=document.slug)
-    request.session[IMPORT_SESSION_KEY] = {
-        "document": document.slug,
-        "name": name,
-        "source": source,
-        "content": base64.b64encode(content).decode("ascii"),
-    }
+    context["batch"] = table_import_keep(
+        document=document,
+        kind=kind,
+        user=user,
+        rows=rows_to_json(report.sheet_rows),
+        file_name=name,
+        source=source,
+    )
     return render(request, "indicators/import.html", context)

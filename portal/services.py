@@ -21,18 +21,23 @@ def _wanted(obj: models.Model, name: str, value: Any) -> Any:
     return value
 
 
+def changed_fields(obj: models.Model, fields: dict[str, Any]) -> list[str]:
+    """The names in ``fields`` whose value differs from ``obj``'s (all of them for a new row);
+    a foreign key compares by id, so no related row is loaded."""
+    if obj.pk is None:
+        return list(fields)
+    return [n for n, v in fields.items() if _current(obj, n) != _wanted(obj, n, v)]
+
+
 def update_fields_if_changed(obj: models.Model, fields: dict[str, Any]) -> bool:
     """Set the fields that differ, validate and save only when something changed.
 
     Saving an unchanged row would still add a history record; idempotent loaders rely on
     this to change nothing on a second run.
     """
-    if obj.pk is None:
-        changed = list(fields)
-    else:
-        changed = [n for n, v in fields.items() if _current(obj, n) != _wanted(obj, n, v)]
-        if not changed:
-            return False
+    changed = changed_fields(obj, fields)
+    if not changed and obj.pk is not None:
+        return False
     for name in changed:
         setattr(obj, name, fields[name])
     obj.full_clean()

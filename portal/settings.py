@@ -170,7 +170,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=50 * 1024 * 1024)
-# JSON bodies nested deeper than this are refused with 400 (portal.api.JSONParser).
+# JSON bodies nested deeper than this are refused with 400 (portal.parsers.JSONParser).
 API_JSON_MAX_DEPTH = 32
 
 # --- Sessions and security ----------------------------------------------------------------
@@ -265,7 +265,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
-        "portal.api.JSONParser",
+        "portal.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

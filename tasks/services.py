@@ -124,6 +124,16 @@ def _sync_assignments(task: Task, role: str, units: Sequence[tuple[Unit, str]]) 
     return changed
 
 
+def tracks_wanted(leads: Iterable[Unit], members: dict[int, list[Unit]]) -> dict[int, Unit | None]:
+    """The tracks a task's lead units call for: member unit id -> the collective lead it
+    reports under (None when the unit leads in its own name)."""
+    wanted: dict[int, Unit | None] = {}
+    for lead in leads:
+        for unit in expand_units([lead], members):
+            wanted.setdefault(unit.pk, lead if lead.pk != unit.pk else None)
+    return wanted
+
+
 @transaction.atomic
 def task_sync_tracks(*, task: Task, members: dict[int, list[Unit]]) -> bool:
     """One track per member unit of the lead units. Tracks that already hold reports are
@@ -131,10 +141,7 @@ def task_sync_tracks(*, task: Task, members: dict[int, list[Unit]]) -> bool:
     leads = [
         a.unit for a in task.assignments.filter(role=AssignmentRole.LEAD).select_related("unit")
     ]
-    wanted: dict[int, Unit | None] = {}
-    for lead in leads:
-        for unit in expand_units([lead], members):
-            wanted.setdefault(unit.pk, lead if lead.pk != unit.pk else None)
+    wanted = tracks_wanted(leads, members)
 
     def plan() -> tuple[dict[int, TaskTrack], list[TaskTrack], list[int]]:
         existing = {t.unit_id: t for t in TaskTrack.objects.filter(task=task)}

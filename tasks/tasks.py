@@ -12,3 +12,12 @@ def completion_repair_task() -> int:
     """Daily, before the reminder scan: recompute any task whose stored completion dates
     drifted from its tracks. Safe to run twice: the second run finds nothing."""
     return services.task_completion_repair()
+
+
+@shared_task(name="tasks.import_table")
+def import_table_task(batch_id: int) -> None:
+    """Publish a large checked table in chunks (``tasks.importer.table_import_run``). Safe
+    to run twice: it resumes after the last committed chunk and stops once the batch is done."""
+    from tasks.importer import table_import_run
+
+    table_import_run(batch_id=batch_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import views
+from tasks import entry_views, import_views, views
 
 urlpatterns = [
     path("viec-cua-toi/", views.my_tasks, name="my-tasks"),
@@ -28,4 +28,22 @@ urlpatterns = [
         name="explanation-answer",
     ),
     path("minh-chung/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("van-ban/<slug:slug>/nhap-bang/", import_views.table_import, name="document-table-import"),
+    path(
+        "van-ban/<slug:slug>/nhap-bang/<int:batch_id>/",
+        import_views.table_import_review,
+        name="document-table-import-review",
+    ),
+    path(
+        "van-ban/<slug:slug>/nhap-bang/<int:batch_id>/dong/<int:index>/",
+        import_views.table_import_row,
+        name="document-table-import-row",
+    ),
+    path(
+        "van-ban/<slug:slug>/nhap-bang/<int:batch_id>/don-vi/",
+        import_views.table_import_unit,
+        name="document-table-import-unit",
+    ),
+    path("van-ban/<slug:slug>/nhiem-vu/them/", entry_views.task_create, name="task-create"),
+    path("thoi-han/doc-thu/", import_views.deadline_preview, name="deadline-preview"),
 ]

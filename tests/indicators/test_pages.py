@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts.models import Unit, User
-from documents.models import Document
+from documents.models import Document, TableImport
 from indicators.choices import ValueState
 from indicators.models import Indicator, IndicatorValue
 from indicators.services import value_save_draft
@@ -391,13 +392,58 @@ def test_import_previews_then_imports(client, users) -> None:  # type: ignore[no
     assert preview.status_code == 200
     assert "Tệp hợp lệ: 2 giá trị" in preview.content.decode()
     assert not IndicatorValue.objects.exists()  # a dry run writes nothing
-    done = client.post(url, {"action": "import"}, follow=True)
+    # the checked rows wait on the server, named in the form; nothing sits in the session
+    batch = TableImport.objects.get(created_by__username="laichau.canbo")
+    assert f'name="batch" value="{batch.pk}"' in preview.content.decode()
+    assert all("import" not in key for key, _ in client.session.items())
+    done = client.post(url, {"action": "import", "batch": batch.pk}, follow=True)
     assert "Đã nhập 2 giá trị" in done.content.decode()
     values = IndicatorValue.objects.filter(indicator__code=FOREST).order_by("year")
     assert [(v.year, v.value, v.state) for v in values] == [
         (2022, Decimal("48.5"), ValueState.DRAFT),
         (2023, Decimal(50), ValueState.DRAFT),
     ]
+    assert not TableImport.objects.exists()  # used once
+    again = client.post(url, {"action": "import", "batch": batch.pk})
+    assert again.status_code == 400
+
+
+def test_someone_elses_checked_table_cannot_be_imported(client, users) -> None:  # type: ignore[no-untyped-def]
+    _login(client, users, "laichau.canbo")
+    url = reverse("indicator-import", args=["26-ctr-tu"])
+    client.post(url, {"file": _xlsx([[FOREST, "Lai Châu", "48,5", None, "N"]]), "action": "check"})
+    batch = TableImport.objects.get()
+    client.logout()
+    _login(client, users, "bkhdt.canbo")
+    assert client.post(url, {"action": "import", "batch": batch.pk}).status_code == 400
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_hostile_workbook_is_a_400_with_a_message(client, users) -> None:  # type: ignore[no-untyped-def]
+    _login(client, users, "laichau.canbo")
+    url = reverse("indicator-import", args=["26-ctr-tu"])
+    sheet = _xlsx([[FOREST, "Lai Châu", "48,5", None, "N"]])
+    source = zipfile.ZipFile(sheet)
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(hostile, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.endswith("sheet1.xml"):
+                content = (
+                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">'
+                    b'<!ENTITY b "&a;&a;&a;&a;">]>' + content.split(b"?>", 1)[-1]
+                )
+            target.writestr(item.filename, content)
+    hostile.seek(0)
+    hostile.name = "so-lieu.xlsx"
+    response = client.post(url, {"file": hostile, "action": "check"})
+    assert response.status_code == 400
+    assert "DTD/ENTITY" in response.content.decode()
+    truncated = io.BytesIO(_xlsx([[FOREST, "Lai Châu", "1", None, "N"]]).getvalue()[:900])
+    truncated.name = "so-lieu.xlsx"
+    response = client.post(url, {"file": truncated, "action": "check"})
+    assert response.status_code == 400
+    assert "bị cắt dở" in response.content.decode()
 
 
 def test_import_errors_show_sheet_rows_and_write_nothing(client, users) -> None:  # type: ignore[no-untyped-def]

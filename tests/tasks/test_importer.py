@@ -2,66 +2,19 @@
 
 import datetime as dt
 
+import docx
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from accounts.choices import UnitKind
-from accounts.services import unit_set_members, unit_upsert
+from accounts.models import User
 from documents.services import document_upsert
-from tasks.models import Task, TaskTrack
+from tasks.importer import import_rows, read_table
+from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 
 HEADER = "STT\tNhiệm vụ\tĐơn vị chủ trì thực hiện\tĐơn vị phối hợp thực hiện\tThời gian thực hiện"
-
-
-@pytest.fixture
-def province_doc(db):
-    province, _ = unit_upsert(key="tinh-lai-chau", name="Tỉnh Lai Châu", kind=UnitKind.PROVINCE)
-    other, _ = unit_upsert(key="tinh-dien-bien", name="Tỉnh Điện Biên", kind=UnitKind.PROVINCE)
-    tu, _ = unit_upsert(
-        key="tu", name="Tỉnh ủy Lai Châu", kind="provincial_party", province=province
-    )
-    unit_upsert(
-        key="bcsd",
-        name="Ban cán sự đảng Ủy ban nhân dân tỉnh Lai Châu",
-        kind="party_delegation",
-        province=province,
-    )
-    unit_upsert(
-        key="bcsd-db",
-        name="Ban cán sự đảng Ủy ban nhân dân tỉnh Điện Biên",
-        kind="party_delegation",
-        province=other,
-    )
-    unit_upsert(
-        key="btg",
-        name="Ban Tuyên giáo Tỉnh ủy Lai Châu",
-        kind="provincial_party_agency",
-        province=province,
-    )
-    h1, _ = unit_upsert(
-        key="h1", name="Huyện ủy Tam Đường", kind="district_party", province=province
-    )
-    h2, _ = unit_upsert(
-        key="h2", name="Huyện ủy Phong Thổ", kind="district_party", province=province
-    )
-    group, _ = unit_upsert(
-        key="cap-uy",
-        name="Các cấp ủy đảng trực thuộc Tỉnh ủy Lai Châu",
-        kind=UnitKind.GROUP,
-        province=province,
-    )
-    unit_set_members(unit=group, members=[h1, h2])
-    doc, _ = document_upsert(
-        slug="ctr",
-        kind="CTr",
-        title="Chương trình hành động",
-        issuer=tu,
-        number="26-CTr/TU",
-        issued_on=dt.date(2022, 12, 28),
-        province=province,
-    )
-    return doc
 
 
 def write(tmp_path, name, lines):
@@ -210,3 +163,141 @@ def test_duplicates_are_reported_with_their_lines_and_quotes_are_kept(
     path = write(tmp_path, "t.tsv", [HEADER, '1\t"Đề án "Phát triển" vùng\tBan Tuyên giáo TU\t\t'])
     call_command("import_tasks", str(path), "--document", "26-CTr/TU")
     assert Task.objects.get(ref="STT 1").title == '"Đề án "Phát triển" vùng'
+
+
+def test_a_docx_table_is_imported(tmp_path, province_doc):
+    document = docx.Document()
+    document.add_paragraph("Phụ lục: phân công nhiệm vụ")
+    cells = HEADER.split("\t")
+    grid = [cells, ["1", "Quán triệt", "Ban Tuyên giáo Tỉnh ủy", "", "Quý II năm 2023"]]
+    table = document.add_table(rows=2, cols=5)
+    for r, row in enumerate(grid):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    path = tmp_path / "bieu.docx"
+    document.save(path)
+    call_command("import_tasks", str(path), "--document", "26-CTr/TU")
+    assert Task.objects.get(ref="STT 1").due_on == dt.date(2023, 6, 30)
+
+
+def test_a_hostile_file_is_a_command_error_not_a_crash(tmp_path, province_doc):
+    path = tmp_path / "bieu.xlsx"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(CommandError, match="Không đọc được tệp Excel"):
+        call_command("import_tasks", str(path), "--document", "26-CTr/TU")
+
+
+def test_reimport_matches_by_reference_keeps_reported_tracks_and_lists_missing_rows(
+    tmp_path, province_doc, capsys
+):
+    first = write(
+        tmp_path,
+        "a.tsv",
+        [
+            HEADER,
+            "1\tViệc một\tBan Tuyên giáo Tỉnh ủy\t\tNăm 2022",
+            "2\tViệc hai\tBan cán sự đảng UBND tỉnh\tBan Tuyên giáo Tỉnh ủy\tNăm 2023",
+            "3\tViệc ba\tBan Tuyên giáo Tỉnh ủy\t\tNăm 2023",
+        ],
+    )
+    call_command("import_tasks", str(first), "--document", "26-CTr/TU")
+    one = Task.objects.get(ref="STT 1")
+    reported = TaskTrack.objects.get(task=one)
+    author = User.objects.create(username="canbo")
+    ProgressReport.objects.create(track=reported, period_year=2022, period_quarter=4, author=author)
+    two = Task.objects.get(ref="STT 2")
+    # corrected: row 1 has a new lead and deadline, row 2 loses its coordinator, row 3 is gone
+    corrected = write(
+        tmp_path,
+        "b.tsv",
+        [
+            HEADER,
+            "1\tViệc một (sửa)\tBan cán sự đảng UBND tỉnh\t\tQuý II năm 2023",
+            "2\tViệc hai\tBan cán sự đảng UBND tỉnh\t\tNăm 2023",
+        ],
+    )
+    capsys.readouterr()
+    call_command("import_tasks", str(corrected), "--document", "26-CTr/TU")
+    out = capsys.readouterr().out
+    assert "0 mới, 2 cập nhật" in out
+    assert "không còn trong bảng" in out and "STT 3" in out
+    one.refresh_from_db()
+    assert one.title == "Việc một (sửa)" and one.due_on == dt.date(2023, 6, 30)
+    assert Task.objects.get(ref="STT 2").pk == two.pk  # matched, not recreated
+    assert Task.objects.filter(ref="STT 3").exists()  # kept
+    # the old lead's track holds a report: kept beside the new lead's
+    assert sorted(TaskTrack.objects.filter(task=one).values_list("unit__key", flat=True)) == [
+        "bcsd",
+        "btg",
+    ]
+    assert not TaskAssignment.objects.filter(task=two, role="coordinate").exists()
+    # the history shows each step, the removal included
+    kinds = list(
+        TaskAssignment.history.filter(task_id=two.pk).values_list("history_type", flat=True)
+    )
+    assert sorted(kinds) == ["+", "+", "-"]
+    assert Task.history.filter(id=one.pk).count() == 2
+
+
+def test_a_track_without_reports_goes_with_its_lead(tmp_path, province_doc):
+    call_command(
+        "import_tasks",
+        str(write(tmp_path, "a.tsv", [HEADER, "1\tViệc\tBan Tuyên giáo Tỉnh ủy\t\tNăm 2022"])),
+        "--document",
+        "26-CTr/TU",
+    )
+    call_command(
+        "import_tasks",
+        str(write(tmp_path, "b.tsv", [HEADER, "1\tViệc\tBan cán sự đảng UBND tỉnh\t\tNăm 2022"])),
+        "--document",
+        "26-CTr/TU",
+    )
+    task = Task.objects.get(ref="STT 1")
+    assert list(TaskTrack.objects.filter(task=task).values_list("unit__key", flat=True)) == ["bcsd"]
+    assert TaskTrack.history.filter(task_id=task.pk, history_type="-").count() == 1
+
+
+def _table(count, title="Việc"):
+    lines = [HEADER]
+    for i in range(1, count + 1):
+        if i % 5 == 0:  # a sub-row under the row above
+            lines.append(
+                f"-\t{title} {i}\tBan cán sự đảng UBND tỉnh\tBan Tuyên giáo Tỉnh ủy\tNăm 2023"
+            )
+        else:
+            lines.append(
+                f"{i}\t{title} {i}\tCác cấp ủy đảng trực thuộc Tỉnh ủy\tBan Tuyên giáo Tỉnh ủy\tQuý {1 + i % 4} năm 2023"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _import_counting(doc, text):
+    rows = read_table(text.encode(), name="t.tsv")
+    with CaptureQueriesContext(connection) as queries:
+        report = import_rows(doc, rows)
+    assert report.ok, report.errors
+    return report, len(queries)
+
+
+def test_the_import_takes_the_same_number_of_queries_for_20_and_200_rows(
+    postgres_only, province_doc
+):
+    other, _ = document_upsert(
+        slug="kh-2",
+        kind="KH",
+        title="Kế hoạch khác",
+        issuer=province_doc.issuer,
+        number="30-KH/TU",
+        issued_on=dt.date(2023, 1, 5),
+        province=province_doc.province,
+    )
+    small, small_queries = _import_counting(province_doc, _table(20))
+    large, large_queries = _import_counting(other, _table(200))
+    assert (small.created, large.created) == (20, 200)
+    assert TaskTrack.objects.filter(task__document=other).count() == 160 * 2 + 40
+    assert small_queries == large_queries
+    # a re-import that changes every row: constant too
+    _, small_again = _import_counting(province_doc, _table(20, title="Sửa"))
+    _, large_again = _import_counting(other, _table(200, title="Sửa"))
+    assert small_again == large_again
+    assert Task.objects.filter(document=other, title__startswith="Sửa").count() == 200

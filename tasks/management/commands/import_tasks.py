@@ -7,7 +7,7 @@ from tasks.importer import TableError, import_rows, read_table
 
 
 class Command(BaseCommand):
-    help = "Nhập biểu phân công nhiệm vụ (TSV, CSV, XLSX) vào một văn bản: tất cả hoặc không."
+    help = "Nhập biểu phân công nhiệm vụ (TSV, CSV, XLSX, DOCX) vào một văn bản: tất cả hoặc không."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("file", type=Path)
@@ -39,3 +39,8 @@ class Command(BaseCommand):
                 f"Đã nhập {report.rows} dòng vào {document}: {report.created} mới, "
                 f"{report.updated} cập nhật, {report.unchanged} không đổi."
             )
+            if report.missing:
+                self.stdout.write(
+                    f"{len(report.missing)} nhiệm vụ đã có nhưng không còn trong bảng (giữ "
+                    f"nguyên, cần xem lại): {', '.join(report.missing)}"
+                )
