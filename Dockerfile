@@ -2,6 +2,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gettext curl \
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-liberation2 poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.lock ./

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tasks",
     "indicators",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# The signed periodic report a unit uploads (PDF, kept byte for byte).
+SIGNED_REPORT_MAX_BYTES = env.int("SIGNED_REPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Sessions and security ----------------------------------------------------------------
 # 30 minutes idle (the cookie is renewed on every request), 12 hours in all

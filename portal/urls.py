@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("thong-bao/", include("notifications.urls")),
     path("", include("accounts.urls")),
+    path("", include("reports.urls")),
     path("", include("tasks.urls")),
     path("", include("documents.urls")),
     path("", include("indicators.urls")),
