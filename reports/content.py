@@ -136,7 +136,7 @@ def periodic_document(
                     )
                     for i, row in enumerate(report.completed, 1)
                 ),
-                (6, 22, 44, 14, 14),
+                (8, 21, 43, 14, 14),
                 numeric=(0,),
             )
         )
@@ -161,7 +161,7 @@ def periodic_document(
                     )
                     for i, row in enumerate(report.overdue, 1)
                 ),
-                (6, 20, 36, 10, 28),
+                (8, 19, 35, 10, 28),
                 numeric=(0, 3),
             )
         )
@@ -190,7 +190,7 @@ def periodic_document(
             Table(
                 ("STT", "Chỉ tiêu", "Mục tiêu", "Giá trị mới nhất", "Đánh giá"),
                 tuple(rows),
-                (6, 30, 32, 14, 18),
+                (8, 29, 31, 14, 18),
                 numeric=(0,),
             )
         )
@@ -253,7 +253,7 @@ def summary_document(
                     (str(i), _task_ref(o.task), o.task.title, o.units, str(o.days_overdue))
                     for i, o in enumerate(data.longest_overdue, 1)
                 ),
-                (6, 20, 40, 22, 12),
+                (8, 19, 39, 22, 12),
                 numeric=(0, 4),
             )
         )
