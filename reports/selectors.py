@@ -404,3 +404,66 @@ def summary(period: ReportPeriod, documents: QuerySet[Document] | None = None) -
         not_reported=missing,
         reported=reported,
     )
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    day: dt.date
+    summary: str
+    description: str
+    url_task_id: int | None = None
+
+
+def calendar_events(unit_ids: Iterable[int], today: dt.date) -> list[CalendarEvent]:
+    """The deadlines of the open shares the given units carry (dated tasks; a missed one
+    stays in the feed until it is done) and the due dates of their periodic reports from
+    a quarter ago to a year ahead."""
+    units = list(unit_ids)
+    if not units:
+        return []
+    events: list[CalendarEvent] = []
+    tracks = (
+        TaskTrack.objects.filter(
+            unit_id__in=units, completed_on__isnull=True, task__due_on__isnull=False
+        )
+        .select_related("task__document", "unit")
+        .order_by("task__due_on", "task_id", "unit_id")
+    )
+    for track in tracks:
+        task = track.task
+        document = task.document
+        events.append(
+            CalendarEvent(
+                uid=f"task-{task.pk}-unit-{track.unit_id}",
+                day=task.due_on,  # type: ignore[arg-type]
+                summary=f"Hạn: {document.number or document.title[:60]} mục {task.ref}",
+                description=(
+                    f"{track.unit.name}: {task.title}\nThời hạn như in: {task.deadline_text}"
+                ),
+                url_task_id=task.pk,
+            )
+        )
+    from reports.periods import periods_due_between
+
+    names = "; ".join(
+        Unit.objects.filter(pk__in=units).order_by("name").values_list("name", flat=True)
+    )
+    for period in periods_due_between(
+        today - dt.timedelta(days=92), today + dt.timedelta(days=366)
+    ):
+        events.append(
+            CalendarEvent(
+                uid=f"report-{period.slug}-units-{'-'.join(map(str, sorted(units)))}",
+                day=period.due_on,
+                summary=f"Hạn gửi báo cáo {period.label}",
+                description=(
+                    f"{names}. Số liệu từ {period.cutoff_start:%d/%m/%Y} đến "
+                    f"{period.cutoff_end:%d/%m/%Y}."
+                ),
+            )
+        )
+    return events

@@ -11,4 +11,6 @@ urlpatterns = [
         name="signed-report-download",
     ),
     path("tong-hop-dinh-ky/", views.summary_view, name="period-summary"),
+    path("lich/", views.calendar_settings, name="calendar-settings"),
+    path("lich/<str:secret>.ics", views.calendar_feed, name="calendar-feed"),
 ]

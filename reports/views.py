@@ -12,13 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import access_for
 from accounts.models import Unit
 from reports import selectors
 from reports.access import reviewer_unit, sees_all_reports, sees_unit_report
+from reports.calendar import calendar_ics
 from reports.content import ReportDocument, periodic_document, summary_document
 from reports.forms import SignedReportForm, SummaryForm, UnitPeriodForm
 from reports.layout import Signer
-from reports.models import SignedReport
+from reports.models import CalendarToken, SignedReport, hash_secret
 from reports.periods import PeriodKind, ReportPeriod, period_containing
 from reports.render import (
     DOCX_MEDIA_TYPE,
@@ -27,7 +29,13 @@ from reports.render import (
     render_docx,
     render_pdf,
 )
-from reports.services import NotAllowed, SignedReportRejected, signed_report_upload
+from reports.services import (
+    NotAllowed,
+    SignedReportRejected,
+    calendar_token_create,
+    calendar_token_revoke,
+    signed_report_upload,
+)
 from reports.xlsx import summary_xlsx
 
 
@@ -189,4 +197,60 @@ def summary_view(request: HttpRequest) -> HttpResponse:
         request,
         "reports/summary.html",
         {**document_context(doc), "form": form, "data": data, "query": query.urlencode()},
+    )
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The feed behind a secret address (calendar apps send no session). An unknown or
+    revoked secret is a 404."""
+    token = (
+        CalendarToken.objects.select_related("user")
+        .filter(key_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        raise Http404
+    CalendarToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    today = timezone.localdate()
+    events = selectors.calendar_events(access_for(token.user).acting, today)
+    body = calendar_ics(
+        events,
+        name=f"Hạn nhiệm vụ – {token.user}",
+        stamp=timezone.now(),
+        link=lambda pk: request.build_absolute_uri(reverse("task-detail", args=[pk])),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="han-nhiem-vu.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """Create or revoke the secret addresses of one's calendar feed."""
+    new_url = ""
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            try:
+                token_id = int(request.POST["revoke"])
+            except ValueError:
+                raise Http404 from None
+            if calendar_token_revoke(token_id=token_id, user=request.user):
+                messages.success(
+                    request, "Đã thu hồi địa chỉ lịch; địa chỉ cũ không còn dùng được."
+                )
+            return redirect("calendar-settings")
+        _, raw = calendar_token_create(user=request.user)
+        new_url = request.build_absolute_uri(reverse("calendar-feed", args=[raw]))
+    return render(
+        request,
+        "reports/calendar.html",
+        {
+            "tokens": CalendarToken.objects.filter(user=request.user, revoked_at__isnull=True),
+            "new_url": new_url,
+        },
     )

@@ -81,7 +81,19 @@ def test_summary_downloads(seeded, client):
     pdf = ARTIFACTS / "summary-2026-q2.pdf"
     pdf.write_bytes(response.content)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "70", "-f", "2", "-l", "2", "-singlefile", str(pdf), str(pdf.with_suffix(""))],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-singlefile",
+            str(pdf),
+            str(pdf.with_suffix("")),
+        ],
         check=True,
     )
     # XLSX
