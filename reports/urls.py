@@ -11,6 +11,7 @@ urlpatterns = [
         name="signed-report-download",
     ),
     path("tong-hop-dinh-ky/", views.summary_view, name="period-summary"),
+    path("do-phu-chuoi/", views.chain_coverage_view, name="chain-coverage"),
     path("lich/", views.calendar_settings, name="calendar-settings"),
     path("lich/<str:secret>.ics", views.calendar_feed, name="calendar-feed"),
 ]

@@ -18,6 +18,7 @@ from reports import selectors
 from reports.access import reviewer_unit, sees_all_reports, sees_unit_report
 from reports.calendar import calendar_ics
 from reports.content import ReportDocument, periodic_document, summary_document
+from reports.coverage import chain_coverage
 from reports.forms import SignedReportForm, SummaryForm, UnitPeriodForm
 from reports.layout import Signer
 from reports.models import CalendarToken, SignedReport, hash_secret
@@ -254,3 +255,13 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             "new_url": new_url,
         },
     )
+
+
+@login_required
+@require_GET
+def chain_coverage_view(request: HttpRequest) -> HttpResponse:
+    """Which units implemented each central task that asks them to act (reviewers only)."""
+    if not sees_all_reports(request.user):
+        raise Http404
+    coverage = chain_coverage(timezone.localdate())
+    return render(request, "reports/coverage.html", {"coverage": coverage})
