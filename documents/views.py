@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from documents.models import Document
 from documents.selectors import document_chain
+from reports.selectors import chart_series, progress_over_quarters
 from tasks.choices import TaskStatus
 from tasks.selectors import task_list_related, task_visible_to
 from tasks.status_view import task_status_for
@@ -60,6 +63,10 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return rows
 
     indicators = document.indicators.select_related("scope").order_by("position")
+    first_day = document.issued_on or (
+        dt.date(document.issued_year, 1, 1) if document.issued_year else None
+    )
+    progress = progress_over_quarters([t.pk for t in tasks], first_day, today)
     return render(
         request,
         "documents/detail.html",
@@ -71,5 +78,7 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": tree(None, 0),
             "indicators": indicators,
             "monitors": document.monitors.all(),
+            "progress": chart_series(progress) if progress and tasks else None,
+            "progress_rows": progress,
         },
     )

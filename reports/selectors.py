@@ -61,22 +61,31 @@ def judge_as_of(task: Task, tracks: list[TaskTrack], day: dt.date) -> TaskStatus
     return task_status_for(judged, day)
 
 
-def completions_as_of(track_ids: Iterable[int], day: dt.date) -> dict[int, dt.date | None]:
-    """Each track's completion date from its latest report approved by the end of ``day``
-    (tracks without one are absent). One query."""
-    found: dict[int, dt.date | None] = {}
-    rows = (
-        ProgressReport.objects.filter(
-            track_id__in=list(track_ids),
-            state=ReportState.APPROVED,
-            decided_at__lt=_end_of(day),
-        )
+def approved_decisions(track_ids: Iterable[int]) -> list[tuple[int, dt.datetime, dt.date | None]]:
+    """(track, decided at, completion date) of every approved report of the tracks, each
+    track's latest quarter first. One query."""
+    return list(
+        ProgressReport.objects.filter(track_id__in=list(track_ids), state=ReportState.APPROVED)
         .order_by("track_id", "-period_year", "-period_quarter")
-        .values_list("track_id", "completed_on")
+        .values_list("track_id", "decided_at", "completed_on")
     )
-    for track_id, completed_on in rows:
-        found.setdefault(track_id, completed_on)
+
+
+def known_on(
+    decisions: Iterable[tuple[int, dt.datetime, dt.date | None]], day: dt.date
+) -> dict[int, dt.date | None]:
+    """Each track's completion date from its latest report approved by the end of ``day``
+    (tracks without one are absent), from ``approved_decisions``."""
+    end = _end_of(day)
+    found: dict[int, dt.date | None] = {}
+    for track_id, decided_at, completed_on in decisions:
+        if decided_at is not None and decided_at < end:
+            found.setdefault(track_id, completed_on)
     return found
+
+
+def completions_as_of(track_ids: Iterable[int], day: dt.date) -> dict[int, dt.date | None]:
+    return known_on(approved_decisions(track_ids), day)
 
 
 def _as_of(tracks: list[TaskTrack], day: dt.date) -> list[TaskTrack]:
@@ -467,3 +476,77 @@ def calendar_events(unit_ids: Iterable[int], today: dt.date) -> list[CalendarEve
             )
         )
     return events
+
+
+# --------------------------------------------------------------------------- charts
+
+PROGRESS_QUARTERS = 12
+PROGRESS_SERIES = (
+    Status.DONE_ON_TIME,
+    Status.DONE_LATE,
+    Status.IN_PROGRESS,
+    Status.OVERDUE,
+    Status.NOT_DUE,
+)
+
+
+def progress_over_quarters(
+    task_ids: Iterable[int], first_day: dt.date | None, today: dt.date
+) -> list[tuple[ReportPeriod, Grid]]:
+    """The given tasks judged at each quarter's cut-off (the last PROGRESS_QUARTERS quarters
+    from ``first_day`` up to today) with the reports approved by then. Two queries."""
+    from reports.periods import PeriodKind, period_containing
+
+    tracks = list(
+        TaskTrack.objects.filter(task_id__in=list(task_ids))
+        .select_related("task")
+        .order_by("task_id", "unit_id")
+    )
+    decisions = approved_decisions(t.pk for t in tracks)
+    quarters: list[ReportPeriod] = []
+    period = period_containing(today)
+    start = first_day or today
+    kinds = (PeriodKind.Q1, PeriodKind.Q2, PeriodKind.Q3, PeriodKind.Q4)
+    while len(quarters) < PROGRESS_QUARTERS and period.cutoff_end >= start:
+        if period.cutoff_end <= today:
+            quarters.append(period)
+        index = kinds.index(period.kind)
+        period = (
+            ReportPeriod(period.year, kinds[index - 1])
+            if index
+            else ReportPeriod(period.year - 1, PeriodKind.Q4)
+        )
+    out = []
+    for quarter in reversed(quarters):
+        known = known_on(decisions, quarter.cutoff_end)
+        by_task: dict[int, list[TaskTrack]] = defaultdict(list)
+        for track in tracks:
+            twin = copy.copy(track)
+            twin.completed_on = known.get(track.pk)
+            by_task[track.task_id].append(twin)
+        grid = Grid()
+        for task_tracks in by_task.values():
+            grid.add(judge_as_of(task_tracks[0].task, task_tracks, quarter.cutoff_end).status)
+        out.append((quarter, grid))
+    return out
+
+
+def chart_series(rows: list[tuple[ReportPeriod, Grid]]) -> dict:
+    """``progress_over_quarters`` as the JSON the chart script reads."""
+    from tasks.forms import QUARTERS
+
+    names = dict(QUARTERS)
+    return {
+        "labels": [f"{names[p.quarters[0]]}/{p.year}" for p, _ in rows],
+        "series": [
+            {"key": s.value, "label": status_label(s), "data": [g.get(s) for _, g in rows]}
+            for s in PROGRESS_SERIES
+        ],
+        "table": [
+            {
+                "label": f"{names[p.quarters[0]]}/{p.year}",
+                "counts": [g.get(s) for s in PROGRESS_SERIES],
+            }
+            for p, g in rows
+        ],
+    }

@@ -282,6 +282,19 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
     ages = status_query.age_counts(overdue)
     total, without_lead = ages.pop("total"), ages.pop("without_lead")
     groups = _overdue_groups(overdue, group_by, without_lead)
+    by_province = [vars(g) for g in overdue_by_province(overdue)]
+    chart = {
+        "provinces": {
+            "label": "Nhiệm vụ quá hạn",
+            "labels": [g["name"] for g in by_province[:GROUPS_SHOWN]],
+            "data": [g["count"] for g in by_province[:GROUPS_SHOWN]],
+        },
+        "ages": {
+            "label": "Nhiệm vụ quá hạn",
+            "labels": [f"{label} ngày" for label in ages],
+            "data": list(ages.values()),
+        },
+    }
     group_id = request.GET.get("ma", "")
     selected = next((g for g in groups if str(g["id"]) == group_id), None)
     listed = _in_group(overdue, group_by, selected["id"]) if selected else overdue
@@ -345,6 +358,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
             "unparsed": unparsed[:LIST_SHOWN],
             "unparsed_count": unparsed.count(),
             "today": today,
+            "chart": chart,
         },
     )
 
