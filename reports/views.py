@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import access_for
 from accounts.models import Unit
 from reports import selectors
-from reports.access import reviewer_unit, sees_all_reports, sees_unit_report
+from reports.access import report_units, reviewer_unit, sees_all_reports, sees_unit_report
 from reports.calendar import calendar_ics
 from reports.content import ReportDocument, periodic_document, summary_document
 from reports.coverage import chain_coverage
@@ -83,7 +83,10 @@ def _defaults(request: HttpRequest, extra: dict[str, str]) -> QueryDict:
 @login_required
 @require_GET
 def periodic_report_view(request: HttpRequest) -> HttpResponse:
-    """A unit's periodic report: HTML preview, or the DOCX / PDF to sign."""
+    """A unit's periodic report: HTML preview, or the DOCX / PDF to sign. Without a unit:
+    the units whose report the user may open, the summary and the calendar."""
+    if not request.GET.get("unit"):
+        return _reports_index(request)
     form = UnitPeriodForm(_defaults(request, {}))
     if not form.is_valid():
         raise Http404
@@ -112,6 +115,23 @@ def periodic_report_view(request: HttpRequest) -> HttpResponse:
             "signed": SignedReport.objects.filter(
                 unit=unit, year=period.year, period=period.kind.value
             ),
+        },
+    )
+
+
+def _reports_index(request: HttpRequest) -> HttpResponse:
+    current = period_containing(timezone.localdate())
+    reviewer = sees_all_reports(request.user)
+    units = report_units(request.user)
+    sent = selectors.latest_signed([u.pk for u in units], current)
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "period": current,
+            "units": [(u, sent.get(u.pk)) for u in units],
+            "reviewer": reviewer,
+            "all_units": selectors.expected_reporters(current.cutoff_end) if reviewer else [],
         },
     )
 

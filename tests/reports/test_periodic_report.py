@@ -295,3 +295,13 @@ def test_signed_upload_refuses_what_is_not_a_small_pdf(
     )
     assert message in response.content.decode()
     assert not SignedReport.objects.exists()
+
+
+def test_reports_index_lists_my_units_and_for_reviewers_the_summary(seeded, client):
+    client.force_login(user("laichau.canbo"))
+    page = client.get(reverse("periodic-report")).content.decode()
+    assert "Ban cán sự đảng Ủy ban nhân dân tỉnh Lai Châu" in page
+    assert reverse("period-summary") not in page
+    client.force_login(user("bktw.rasoat"))
+    page = client.get(reverse("periodic-report")).content.decode()
+    assert reverse("period-summary") in page and reverse("chain-coverage") in page
