@@ -14,6 +14,12 @@ RUN DEBUG=False SECRET_KEY=build-only-not-a-secret-00000000000000000000000000000
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=portal.settings MEDIA_ROOT=/app/var/media
+# WeasyPrint's Pango libraries and fonts with Vietnamese glyphs (Liberation Serif stands in
+# for Times New Roman) for the PDF reports.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-liberation2 \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 portal
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=root:root /app /app

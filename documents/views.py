@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,7 @@ from documents.numbers import KIND_NAMES, DocumentNumberError, parse_document_nu
 from documents.rules import issuers_for, may_enter_for
 from documents.selectors import document_chain, document_search
 from documents.services import DocumentEntryError, document_enter
+from reports.selectors import chart_series, progress_over_quarters
 from tasks.choices import TaskStatus
 from tasks.selectors import task_list_related, task_visible_to
 from tasks.status_sql import task_status_for
@@ -72,6 +75,10 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return rows
 
     indicators = document.indicators.select_related("scope").order_by("position")
+    first_day = document.issued_on or (
+        dt.date(document.issued_year, 1, 1) if document.issued_year else None
+    )
+    progress = progress_over_quarters([t.pk for t in tasks], first_day, today)
     return render(
         request,
         "documents/detail.html",
@@ -84,6 +91,8 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "indicators": indicators,
             "monitors": document.monitors.all(),
             "can_enter": request.user.has_perm("documents.enter_document", document),
+            "progress": chart_series(progress) if progress and tasks else None,
+            "progress_rows": progress,
         },
     )
 

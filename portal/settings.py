@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tasks",
     "indicators",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,8 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=50 * 1024 * 1024)
 # JSON bodies nested deeper than this are refused with 400 (portal.parsers.JSONParser).
 API_JSON_MAX_DEPTH = 32
+# The signed periodic report a unit uploads (PDF, kept byte for byte).
+SIGNED_REPORT_MAX_BYTES = env.int("SIGNED_REPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Sessions and security ----------------------------------------------------------------
 # 30 minutes idle (the cookie is renewed on every request), 12 hours in all

@@ -45,6 +45,7 @@ urlpatterns = [
     path("thong-bao/", include("notifications.urls")),
     path("cho-duyet/", views.approval_queue_view, name="approval-queue"),
     path("", include("accounts.urls")),
+    path("", include("reports.urls")),
     path("", include("tasks.urls")),
     path("", include("documents.urls")),
     path("", include("indicators.urls")),

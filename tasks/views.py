@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import (
@@ -29,10 +30,11 @@ from documents.models import Document
 from documents.selectors import document_chain
 from portal.history import history_entries
 from portal.periods import quarter_of
+from portal.vietnamese import fold
 from portal.views import safe_next
 from portal.workflow import Step
 from tasks.choices import AssignmentRole, DeadlineKind, ReportState, TaskStatus
-from tasks.export import tasks_xlsx
+from tasks.export import CHUNK, XLSX_MEDIA_TYPE, tasks_xlsx_file
 from tasks.filters import TaskFilter, default_task_order
 from tasks.forms import (
     CommentForm,
@@ -85,7 +87,6 @@ from tasks.status_sql import (
 )
 
 PAGE_SIZE = 25
-EXPORT_LIMIT = 5000
 STATUS_ORDER = [
     Status.OVERDUE,
     Status.IN_PROGRESS,
@@ -112,14 +113,41 @@ def _filter_params(request: HttpRequest, form: TaskListForm) -> QueryDict:
     return params
 
 
-def _xlsx_response(tasks: list[Task], today: dt.date, name: str) -> HttpResponse:
-    response = HttpResponse(
-        tasks_xlsx(tasks, today),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+def _xlsx_response(tasks: QuerySet[Task], today: dt.date, parts: list[str]) -> FileResponse:
+    """The whole list (no cap), read in chunks and written row by row to a temporary file;
+    the file name says what it holds: the list, its filters, the day."""
+    name = "-".join(slugify(fold(part)) for part in parts if part and slugify(fold(part)))
+    response = FileResponse(
+        tasks_xlsx_file(tasks.iterator(chunk_size=CHUNK), today),
+        as_attachment=True,
+        filename=f"{name}-{today:%Y-%m-%d}.xlsx",
+        content_type=XLSX_MEDIA_TYPE,
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}-{today:%Y%m%d}.xlsx"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _list_name_parts(task_filter: TaskFilter) -> list[str]:
+    """The filters a list was cut by, in words for its file name."""
+    data = task_filter.form.cleaned_data if task_filter.form.is_valid() else {}
+    parts: list[str] = []
+    for value in data.get("status") or ():
+        parts.append(str(TaskStatus(value).label))
+    if data.get("overdue"):
+        parts.append("qua han")
+    if data.get("document"):
+        parts.append(f"van ban {data['document']}")
+    for key, label in (("lead_unit", "chu tri"), ("province", "tinh")):
+        if data.get(key):
+            unit = Unit.objects.filter(pk=data[key]).only("name").first()
+            parts.append(f"{label} {unit.name if unit else data[key]}")
+    if data.get("due_after"):
+        parts.append(f"han tu {data['due_after']:%d-%m-%Y}")
+    if data.get("due_before"):
+        parts.append(f"den {data['due_before']:%d-%m-%Y}")
+    if data.get("q"):
+        parts.append(f"tim {data['q'][:30]}")
+    return parts
 
 
 def _grouped(tasks: list[Task], today: dt.date) -> list[tuple[TaskStatus, list]]:
@@ -141,7 +169,10 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     task_filter = TaskFilter(_filter_params(request, form), queryset=base, today=today)
     tasks = task_list_related(default_task_order(task_filter.qs))
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(list(tasks[:EXPORT_LIMIT]), today, "viec-cua-toi")
+        role_name = {"lead": "chu tri", "coordinate": "phoi hop"}.get(role or "", "")
+        return _xlsx_response(
+            tasks, today, ["viec-cua-toi", role_name, *_list_name_parts(task_filter)]
+        )
     total, counted = task_filter.status_query.counts(
         task_filter.qs, (Status.OVERDUE, Status.IN_PROGRESS, Status.NOT_DUE)
     )
@@ -310,6 +341,19 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
     ages = status_query.age_counts(overdue)
     total, without_lead = ages.pop("total"), ages.pop("without_lead")
     groups = _overdue_groups(overdue, group_by, without_lead, today)
+    by_province = _as_of_today([vars(g) for g in overdue_by_province(overdue)], today)
+    chart = {
+        "provinces": {
+            "label": "Nhiệm vụ quá hạn",
+            "labels": [g["name"] for g in by_province[:GROUPS_SHOWN]],
+            "data": [g["count"] for g in by_province[:GROUPS_SHOWN]],
+        },
+        "ages": {
+            "label": "Nhiệm vụ quá hạn",
+            "labels": [f"{label} ngày" for label in ages],
+            "data": list(ages.values()),
+        },
+    }
     group_id = request.GET.get("ma", "")
     # an old unit's id (a bookmark from before a merger) selects its successor's group
     selected = next(
@@ -318,7 +362,8 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
     listed = _in_group(overdue, group_by, selected["id"], today) if selected else overdue
     listed = task_list_related(listed).prefetch_related("prefetched_tracks__reports")
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(list(listed[:EXPORT_LIMIT]), today, "nhiem-vu-qua-han")
+        group_name = f"{OVERDUE_GROUPINGS[group_by]} {selected['name']}" if selected else ""
+        return _xlsx_response(listed, today, ["nhiem-vu-qua-han", group_name])
     paginator = Paginator(listed, PAGE_SIZE)
     # The count is known already (ages, or the selected group's row): no second count.
     paginator.count = selected["count"] if selected else total
@@ -376,6 +421,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
             "unparsed": unparsed[:LIST_SHOWN],
             "unparsed_count": unparsed.count(),
             "today": today,
+            "chart": chart,
         },
     )
 

@@ -1,0 +1,552 @@
+"""What periodic reports, the reviewer's summary and the chain coverage read.
+
+Status is never judged here: ``judge_as_of`` hands the stored deadline and the completion
+dates known on the report's day to ``tasks.status_sql.task_status_for`` (ONE call site, so
+the rule can change in one place: recurring tasks judged per occurrence).
+
+"As judged on the cut-off's last day using only reports approved by then": a track's
+completion on day D is the completion date of its latest (by quarter) progress report that
+was approved by the end of D (Asia/Ho_Chi_Minh). A report approved then and returned later
+no longer shows as approved (its decision time is the return's); the report reads today's
+state of the decisions, not their history.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from accounts.choices import UnitKind
+from accounts.models import Unit
+from documents.models import Document
+from indicators.models import Indicator
+from indicators.selectors import ProvinceRow, province_comparison
+from reports.models import SignedReport
+from reports.periods import ReportPeriod
+from tasks.choices import ReportState, TaskStatus
+from tasks.models import ExplanationRequest, ProgressReport, Task, TaskTrack
+from tasks.status import Status
+from tasks.status_sql import TaskStatusView, task_status_for
+
+# The 2x2 grid of tasks that have fallen due, then the rest, in the order reports print.
+GRID = (Status.DONE_ON_TIME, Status.DONE_LATE, Status.IN_PROGRESS, Status.OVERDUE)
+OTHERS = (Status.NOT_DUE, Status.ONGOING, Status.AWAITING_EVENT, Status.UNDETERMINED)
+LONGEST_OVERDUE = 20
+
+
+def status_label(status: Status) -> str:
+    return str(TaskStatus(status.value).label)
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+
+
+# --------------------------------------------------------------------------- judging
+
+
+def judge_as_of(task: Task, tracks: list[TaskTrack], day: dt.date) -> TaskStatusView:
+    """The status of ``task`` on ``day`` from ``tracks`` (copies whose ``completed_on`` is
+    what was approved by then). The only place the reports app asks for a status."""
+    judged = copy.copy(task)
+    judged.__dict__["prefetched_tracks"] = tracks
+    return task_status_for(judged, day)
+
+
+def approved_decisions(track_ids: Iterable[int]) -> list[tuple[int, dt.datetime, dt.date | None]]:
+    """(track, decided at, completion date) of every approved report of the tracks, each
+    track's latest quarter first. One query."""
+    return list(
+        ProgressReport.objects.filter(track_id__in=list(track_ids), state=ReportState.APPROVED)
+        .order_by("track_id", "-period_year", "-period_quarter")
+        .values_list("track_id", "decided_at", "completed_on")
+    )
+
+
+def known_on(
+    decisions: Iterable[tuple[int, dt.datetime, dt.date | None]], day: dt.date
+) -> dict[int, dt.date | None]:
+    """Each track's completion date from its latest report approved by the end of ``day``
+    (tracks without one are absent), from ``approved_decisions``."""
+    end = _end_of(day)
+    found: dict[int, dt.date | None] = {}
+    for track_id, decided_at, completed_on in decisions:
+        if decided_at is not None and decided_at < end:
+            found.setdefault(track_id, completed_on)
+    return found
+
+
+def completions_as_of(track_ids: Iterable[int], day: dt.date) -> dict[int, dt.date | None]:
+    return known_on(approved_decisions(track_ids), day)
+
+
+def _as_of(tracks: list[TaskTrack], day: dt.date) -> list[TaskTrack]:
+    """Copies of ``tracks`` carrying the completion known on ``day``."""
+    known = completions_as_of((t.pk for t in tracks), day)
+    out = []
+    for track in tracks:
+        twin = copy.copy(track)
+        twin.completed_on = known.get(track.pk)
+        out.append(twin)
+    return out
+
+
+def _issued_by(day: dt.date) -> Q:
+    """Tasks of documents issued by ``day`` (an undated document counts)."""
+    return Q(task__document__issued_on__lte=day) | Q(task__document__issued_on__isnull=True)
+
+
+def unit_scope(unit: Unit, day: dt.date) -> list[int]:
+    """``unit`` and the units it succeeded by ``day`` (their open work is its work)."""
+    scope = [unit.pk]
+    frontier = [unit.pk]
+    while frontier:
+        frontier = list(
+            Unit.objects.filter(successor_id__in=frontier, successor_from__lte=day)
+            .exclude(pk__in=scope)
+            .values_list("pk", flat=True)
+        )
+        scope += frontier
+    return scope
+
+
+# --------------------------------------------------------------------------- grids
+
+
+@dataclass
+class Grid:
+    """Counts of tasks by status: the four "đến hạn" cells, then the rest."""
+
+    counts: Counter[Status] = field(default_factory=Counter)
+
+    def add(self, status: Status) -> None:
+        self.counts[status] += 1
+
+    @property
+    def due(self) -> int:
+        return sum(self.counts[s] for s in GRID)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def cells(self) -> list[tuple[str, int]]:
+        return [(status_label(s), self.counts[s]) for s in (*GRID, *OTHERS)]
+
+    def get(self, status: Status) -> int:
+        return self.counts[status]
+
+    # Template access: grid.done_on_time and so on.
+    def __getattr__(self, name: str) -> int:
+        try:
+            return self.counts[Status(name)]
+        except ValueError:
+            raise AttributeError(name) from None
+
+
+@dataclass(frozen=True)
+class CompletedRow:
+    task: Task
+    completed_on: dt.date
+    late: bool
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    task: Task
+    unit_names: str
+    days_overdue: int
+    explanation: str
+    explained_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class PeriodicReport:
+    unit: Unit
+    period: ReportPeriod
+    day: dt.date  # the cut-off's last day the counts are judged on
+    grid: Grid
+    completed: list[CompletedRow]
+    overdue: list[OverdueRow]
+    indicators: list[tuple[Indicator, ProvinceRow]]
+    sent: SignedReport | None
+
+
+def _unit_tracks(scope: list[int], day: dt.date) -> list[TaskTrack]:
+    return list(
+        TaskTrack.objects.filter(Q(unit_id__in=scope) & _issued_by(day))
+        .select_related("task__document", "unit")
+        .order_by("task__document_id", "task__position", "task_id", "unit_id")
+    )
+
+
+def _explanations(task_ids: Iterable[int], scope: list[int]) -> dict[int, ExplanationRequest]:
+    """The latest answered explanation of each task by a unit in ``scope``."""
+    found: dict[int, ExplanationRequest] = {}
+    for request in ExplanationRequest.objects.filter(
+        task_id__in=list(task_ids), unit_id__in=scope, answered_at__isnull=False
+    ).order_by("task_id", "-answered_at"):
+        found.setdefault(request.task_id, request)
+    return found
+
+
+def province_of(unit: Unit) -> Unit | None:
+    if unit.kind == UnitKind.PROVINCE:
+        return unit
+    return unit.province
+
+
+def unit_indicators(unit: Unit, day: dt.date) -> list[tuple[Indicator, ProvinceRow]]:
+    """Indicators set for the unit's province (its own, and its region's judged for it),
+    each with the province's latest approved value and its evaluation on ``day``."""
+    province = province_of(unit)
+    if province is None:
+        return []
+    indicators = (
+        Indicator.objects.filter(Q(scope=province) | Q(scope__members=province))
+        .select_related("scope", "document")
+        .distinct()
+        .order_by("document_id", "position", "code")
+    )
+    rows = []
+    for indicator in indicators:
+        for row in province_comparison(indicator, day):
+            if row.province.pk == province.pk:
+                rows.append((indicator, row))
+    return rows
+
+
+def latest_signed(unit_ids: Iterable[int], period: ReportPeriod) -> dict[int, SignedReport]:
+    found: dict[int, SignedReport] = {}
+    for signed in SignedReport.objects.filter(
+        unit_id__in=list(unit_ids), year=period.year, period=period.kind.value
+    ).order_by("unit_id", "-sent_at", "-id"):
+        found.setdefault(signed.unit_id, signed)
+    return found
+
+
+def periodic_report(unit: Unit, period: ReportPeriod) -> PeriodicReport:
+    """A unit's periodic report: its share of every task (its tracks, and those of units it
+    succeeded) judged on the cut-off's last day with the reports approved by then."""
+    day = period.cutoff_end
+    scope = unit_scope(unit, day)
+    tracks = _as_of(_unit_tracks(scope, day), day)
+    by_task: dict[int, list[TaskTrack]] = defaultdict(list)
+    tasks: dict[int, Task] = {}
+    for track in tracks:
+        by_task[track.task_id].append(track)
+        tasks.setdefault(track.task_id, track.task)
+    grid = Grid()
+    completed: list[CompletedRow] = []
+    overdue: list[tuple[Task, list[TaskTrack], TaskStatusView]] = []
+    for task_id, task_tracks in by_task.items():
+        task = tasks[task_id]
+        view = judge_as_of(task, task_tracks, day)
+        grid.add(view.status)
+        dates = [t.completed_on for t in task_tracks]
+        if view.status in (Status.DONE_ON_TIME, Status.DONE_LATE) and all(dates):
+            finished = max(d for d in dates if d)
+            if period.contains(finished):
+                completed.append(CompletedRow(task, finished, late=view.status is Status.DONE_LATE))
+        elif view.status is Status.OVERDUE:
+            overdue.append((task, task_tracks, view))
+    explained = _explanations((t.pk for t, _, _ in overdue), scope)
+    overdue_rows = []
+    for task, task_tracks, view in sorted(overdue, key=lambda o: (-o[2].days_overdue, o[0].pk)):
+        request = explained.get(task.pk)
+        overdue_rows.append(
+            OverdueRow(
+                task=task,
+                unit_names="; ".join(sorted({t.unit.name for t in task_tracks})),
+                days_overdue=view.days_overdue,
+                explanation=request.answer if request else "",
+                explained_on=(
+                    request.answered_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+                    if request and request.answered_at
+                    else None
+                ),
+            )
+        )
+    return PeriodicReport(
+        unit=unit,
+        period=period,
+        day=day,
+        grid=grid,
+        completed=sorted(completed, key=lambda r: (r.completed_on, r.task.pk)),
+        overdue=overdue_rows,
+        indicators=unit_indicators(unit, day),
+        sent=latest_signed([unit.pk], period).get(unit.pk),
+    )
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class GridRow:
+    key: int
+    name: str
+    grid: Grid
+
+
+@dataclass(frozen=True)
+class LongOverdue:
+    task: Task
+    units: str
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    period: ReportPeriod
+    day: dt.date
+    total: Grid
+    by_ministry: list[GridRow]
+    by_province: list[GridRow]
+    by_document: list[GridRow]
+    longest_overdue: list[LongOverdue]
+    not_reported: list[Unit]
+    reported: int
+
+
+def _grid_rows(
+    tracks: list[TaskTrack],
+    key: Callable[[TaskTrack], tuple[int, str] | None],
+    day: dt.date,
+) -> list[GridRow]:
+    """Tasks counted per group: a task's status in a group is judged from the group's
+    tracks of it (a province's share of a collective task)."""
+    groups: dict[tuple[int, str], dict[int, list[TaskTrack]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for track in tracks:
+        group = key(track)
+        if group is not None:
+            groups[group][track.task_id].append(track)
+    rows = []
+    for (group_id, name), by_task in groups.items():
+        grid = Grid()
+        for task_tracks in by_task.values():
+            grid.add(judge_as_of(task_tracks[0].task, task_tracks, day).status)
+        rows.append(GridRow(group_id, name, grid))
+    return sorted(rows, key=lambda r: (-r.grid.get(Status.OVERDUE), r.name))
+
+
+def expected_reporters(day: dt.date) -> QuerySet[Unit]:
+    """Units that owe a periodic report: every current (not merged away by ``day``) unit
+    that carries a share of some task, collective assignees excluded."""
+    return (
+        Unit.objects.filter(pk__in=TaskTrack.objects.filter(_issued_by(day)).values("unit_id"))
+        .exclude(kind=UnitKind.GROUP)
+        .exclude(successor_from__lte=day)
+        .order_by("name")
+    )
+
+
+def not_reported(period: ReportPeriod) -> tuple[list[Unit], int]:
+    """(units that owe a report for ``period`` and sent none, how many did send)."""
+    expected = list(expected_reporters(period.cutoff_end))
+    sent = set(
+        SignedReport.objects.filter(year=period.year, period=period.kind.value).values_list(
+            "unit_id", flat=True
+        )
+    )
+    missing = [u for u in expected if u.pk not in sent]
+    return missing, len(expected) - len(missing)
+
+
+def summary(period: ReportPeriod, documents: QuerySet[Document] | None = None) -> Summary:
+    """The reviewer's national picture for a period: every task judged on the cut-off's
+    last day with the reports approved by then, by ministry, province and document."""
+    day = period.cutoff_end
+    tracks_qs = TaskTrack.objects.filter(_issued_by(day)).select_related(
+        "task__document", "unit__province"
+    )
+    if documents is not None:
+        tracks_qs = tracks_qs.filter(task__document__in=documents)
+    tracks = _as_of(list(tracks_qs.order_by("task_id", "unit_id")), day)
+    by_task: dict[int, list[TaskTrack]] = defaultdict(list)
+    for track in tracks:
+        by_task[track.task_id].append(track)
+    total = Grid()
+    overdue: list[LongOverdue] = []
+    for task_tracks in by_task.values():
+        view = judge_as_of(task_tracks[0].task, task_tracks, day)
+        total.add(view.status)
+        if view.status is Status.OVERDUE:
+            late_units = sorted(
+                {ts.track.unit.name for ts in view.tracks if ts.status is Status.OVERDUE}
+            )
+            overdue.append(
+                LongOverdue(task_tracks[0].task, "; ".join(late_units), view.days_overdue)
+            )
+    overdue.sort(key=lambda o: (-o.days_overdue, o.task.pk))
+
+    def ministry(track: TaskTrack) -> tuple[int, str] | None:
+        return (track.unit_id, track.unit.name) if track.unit.kind == UnitKind.MINISTRY else None
+
+    def province(track: TaskTrack) -> tuple[int, str] | None:
+        place = province_of(track.unit)
+        return (place.pk, place.name) if place else None
+
+    def document(track: TaskTrack) -> tuple[int, str]:
+        doc = track.task.document
+        return doc.pk, doc.number or doc.title[:120]
+
+    missing, reported = not_reported(period)
+    return Summary(
+        period=period,
+        day=day,
+        total=total,
+        by_ministry=_grid_rows(tracks, ministry, day),
+        by_province=_grid_rows(tracks, province, day),
+        by_document=_grid_rows(tracks, document, day),
+        longest_overdue=overdue[:LONGEST_OVERDUE],
+        not_reported=missing,
+        reported=reported,
+    )
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    day: dt.date
+    summary: str
+    description: str
+    url_task_id: int | None = None
+
+
+def calendar_events(unit_ids: Iterable[int], today: dt.date) -> list[CalendarEvent]:
+    """The deadlines of the open shares the given units carry (dated tasks; a missed one
+    stays in the feed until it is done) and the due dates of their periodic reports from
+    a quarter ago to a year ahead."""
+    units = list(unit_ids)
+    if not units:
+        return []
+    events: list[CalendarEvent] = []
+    tracks = (
+        TaskTrack.objects.filter(
+            unit_id__in=units, completed_on__isnull=True, task__due_on__isnull=False
+        )
+        .select_related("task__document", "unit")
+        .order_by("task__due_on", "task_id", "unit_id")
+    )
+    for track in tracks:
+        task = track.task
+        document = task.document
+        events.append(
+            CalendarEvent(
+                uid=f"task-{task.pk}-unit-{track.unit_id}",
+                day=task.due_on,  # type: ignore[arg-type]
+                summary=f"Hạn: {document.number or document.title[:60]} mục {task.ref}",
+                description=(
+                    f"{track.unit.name}: {task.title}\nThời hạn như in: {task.deadline_text}"
+                ),
+                url_task_id=task.pk,
+            )
+        )
+    from reports.periods import periods_due_between
+
+    names = "; ".join(
+        Unit.objects.filter(pk__in=units).order_by("name").values_list("name", flat=True)
+    )
+    for period in periods_due_between(
+        today - dt.timedelta(days=92), today + dt.timedelta(days=366)
+    ):
+        events.append(
+            CalendarEvent(
+                uid=f"report-{period.slug}-units-{'-'.join(map(str, sorted(units)))}",
+                day=period.due_on,
+                summary=f"Hạn gửi báo cáo {period.label}",
+                description=(
+                    f"{names}. Số liệu từ {period.cutoff_start:%d/%m/%Y} đến "
+                    f"{period.cutoff_end:%d/%m/%Y}."
+                ),
+            )
+        )
+    return events
+
+
+# --------------------------------------------------------------------------- charts
+
+PROGRESS_QUARTERS = 12
+PROGRESS_SERIES = (
+    Status.DONE_ON_TIME,
+    Status.DONE_LATE,
+    Status.IN_PROGRESS,
+    Status.OVERDUE,
+    Status.NOT_DUE,
+)
+
+
+def progress_over_quarters(
+    task_ids: Iterable[int], first_day: dt.date | None, today: dt.date
+) -> list[tuple[ReportPeriod, Grid]]:
+    """The given tasks judged at each quarter's cut-off (the last PROGRESS_QUARTERS quarters
+    from ``first_day`` up to today) with the reports approved by then. Two queries."""
+    from reports.periods import PeriodKind, period_containing
+
+    tracks = list(
+        TaskTrack.objects.filter(task_id__in=list(task_ids))
+        .select_related("task")
+        .order_by("task_id", "unit_id")
+    )
+    decisions = approved_decisions(t.pk for t in tracks)
+    quarters: list[ReportPeriod] = []
+    period = period_containing(today)
+    start = first_day or today
+    kinds = (PeriodKind.Q1, PeriodKind.Q2, PeriodKind.Q3, PeriodKind.Q4)
+    while len(quarters) < PROGRESS_QUARTERS and period.cutoff_end >= start:
+        if period.cutoff_end <= today:
+            quarters.append(period)
+        index = kinds.index(period.kind)
+        period = (
+            ReportPeriod(period.year, kinds[index - 1])
+            if index
+            else ReportPeriod(period.year - 1, PeriodKind.Q4)
+        )
+    out = []
+    for quarter in reversed(quarters):
+        known = known_on(decisions, quarter.cutoff_end)
+        by_task: dict[int, list[TaskTrack]] = defaultdict(list)
+        for track in tracks:
+            twin = copy.copy(track)
+            twin.completed_on = known.get(track.pk)
+            by_task[track.task_id].append(twin)
+        grid = Grid()
+        for task_tracks in by_task.values():
+            grid.add(judge_as_of(task_tracks[0].task, task_tracks, quarter.cutoff_end).status)
+        out.append((quarter, grid))
+    return out
+
+
+def chart_series(rows: list[tuple[ReportPeriod, Grid]]) -> dict:
+    """``progress_over_quarters`` as the JSON the chart script reads."""
+    from tasks.forms import QUARTERS
+
+    names = dict(QUARTERS)
+    return {
+        "labels": [f"{names[p.quarters[0]]}/{p.year}" for p, _ in rows],
+        "series": [
+            {"key": s.value, "label": status_label(s), "data": [g.get(s) for _, g in rows]}
+            for s in PROGRESS_SERIES
+        ],
+        "table": [
+            {
+                "label": f"{names[p.quarters[0]]}/{p.year}",
+                "counts": [g.get(s) for s in PROGRESS_SERIES],
+            }
+            for p, g in rows
+        ],
+    }
