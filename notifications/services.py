@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -62,7 +63,7 @@ from tasks.choices import DeadlineKind as StoredKind
 from tasks.deadlines import Deadline
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 from tasks.status import Status, days_overdue, due_date, task_status
-from tasks.status_view import stored_deadline
+from tasks.status_view import StatusQuery, stored_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -197,15 +198,13 @@ class Planned:
     offset: int
     days_left: int
     channel: str
-    task: Task | None = None
-    track: TaskTrack | None = None
-    unit: Unit | None = None
+    task_id: int | None = None
+    track_id: int | None = None
+    unit_id: int | None = None
+    about: str = ""  # the task ("<document number> <ref>") or the unit, for listings
 
     def describe(self) -> str:
-        if self.task is not None:
-            what = f"{self.task.document.number or self.task.document.slug} {self.task.ref}"
-        else:
-            what = self.unit.name if self.unit is not None else "-"
+        what = self.about or "-"
         return (
             f"{self.kind:<15} {self.recipient.username:<20} {what[:60]:<60} "
             f"hạn {self.due_on:%d/%m/%Y} (còn {self.days_left} ngày) [{self.channel}]"
@@ -227,9 +226,10 @@ class _Plan:
         due_on: dt.date,
         offset: int,
         days_left: int,
-        task: Task | None = None,
-        track: TaskTrack | None = None,
-        unit: Unit | None = None,
+        task_id: int | None = None,
+        track_id: int | None = None,
+        unit_id: int | None = None,
+        about: str = "",
     ) -> None:
         for user in recipients:
             if not self.people.wants(user, kind):
@@ -245,14 +245,44 @@ class _Plan:
                     offset=offset,
                     days_left=days_left,
                     channel=self.people.channel(user, kind),
-                    task=task,
-                    track=track,
-                    unit=unit,
+                    task_id=task_id,
+                    track_id=track_id,
+                    unit_id=unit_id,
+                    about=about,
                 ),
             )
 
 
-def _candidate_tracks(today: dt.date, config: Config) -> Iterable[TaskTrack]:
+@dataclass(frozen=True)
+class _TrackRow:
+    """The columns of a track and its task that planning reads (no model instances: at
+    national size a day's candidates are some 100,000 tracks). The deadline columns carry
+    the task's names, so ``stored_deadline`` reads them as it reads a task."""
+
+    track_id: int
+    unit_id: int
+    completed_on: dt.date | None
+    task_id: int
+    deadline_kind: str
+    deadline_text: str
+    due_on: dt.date | None
+    starts_on: dt.date | None
+    recurrence: str
+    deadline_normalized: str
+    deadline_note: str
+    event_on: dt.date | None
+    about: str
+
+
+_TRACK_COLUMNS = (
+    "pk", "unit_id", "completed_on", "task_id", "task__deadline_kind", "task__deadline_text",
+    "task__due_on", "task__starts_on", "task__recurrence", "task__deadline_normalized",
+    "task__deadline_note", "task__event_on", "task__ref", "task__document__number",
+    "task__document__slug",
+)  # fmt: skip
+
+
+def _candidate_tracks(today: dt.date, config: Config) -> Iterable[_TrackRow]:
     """Tracks that may owe a reminder today; dated ones are narrowed in the database."""
     horizon = max((*config.offsets, *config.coordinate_offsets, 0))
     dated = Q(
@@ -267,11 +297,13 @@ def _candidate_tracks(today: dt.date, config: Config) -> Iterable[TaskTrack]:
         task__event_on__isnull=False,
         completed_on__isnull=True,
     )
-    return (
+    rows = (
         TaskTrack.objects.filter(dated | recurring | event)
-        .select_related("task", "task__document", "unit")
         .order_by("task_id", "unit_id")
+        .values_list(*_TRACK_COLUMNS)
     )
+    for *columns, ref, number, slug in rows.iterator(chunk_size=5000):
+        yield _TrackRow(*columns, about=f"{number or slug} {ref}")
 
 
 def _coordinators(task_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -290,29 +322,32 @@ def _coordinators(task_ids: Iterable[int]) -> dict[int, list[int]]:
 
 def _plan_tracks(plan: _Plan, config: Config) -> None:
     today, people = plan.today, plan.people
-    coordinate_due: dict[tuple[int, dt.date], tuple[Task, int]] = {}
+    coordinate_due: dict[tuple[int, dt.date], tuple[str, int]] = {}
     deadlines: dict[int, Deadline] = {}
     for track in _candidate_tracks(today, config):
-        task = track.task
-        deadline = deadlines.get(task.pk) or deadlines.setdefault(task.pk, stored_deadline(task))
+        task_id = track.task_id
+        if task_id not in deadlines:  # the row has the task's deadline columns
+            deadlines[task_id] = stored_deadline(track)  # type: ignore[arg-type]
+        deadline = deadlines[task_id]
         owed = track_reminders(
             deadline,
             completed_on=track.completed_on,
             today=today,
             offsets=config.offsets,
             overdue_window=config.overdue_window,
-            event_on=task.event_on,
+            event_on=track.event_on,
         )
         for due in owed:
             common: dict[str, Any] = {
                 "due_on": due.due_on,
                 "offset": due.offset,
                 "days_left": due.days_left,
-                "task": task,
-                "track": track,
-                "unit": track.unit,
+                "task_id": task_id,
+                "track_id": track.track_id,
+                "unit_id": track.unit_id,
+                "about": track.about,
             }
-            scope = f"t{track.pk}"
+            scope = f"t{track.track_id}"
             if due.kind == Kind.DUE_SOON:
                 plan.add(Kind.DUE_SOON, scope, people.officers(track.unit_id), **common)
             else:
@@ -320,7 +355,7 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
                 officers = people.officers(track.unit_id, fallback=False)
                 plan.add(Kind.OVERDUE, scope, officers, **common)
                 plan.add(Kind.OVERDUE_LEADER, scope, people.leaders(track.unit_id), **common)
-        upcoming = track_due(deadline, today, task.event_on)
+        upcoming = track_due(deadline, today, track.event_on)
         if (
             upcoming is not None
             and upcoming >= today
@@ -328,9 +363,9 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
         ):
             offset = offset_window((upcoming - today).days, config.coordinate_offsets)
             if offset is not None:
-                coordinate_due[(task.pk, upcoming)] = (task, offset)
+                coordinate_due[(task_id, upcoming)] = (track.about, offset)
     coordinators = _coordinators(task_id for task_id, _ in coordinate_due)
-    for (task_id, due_on), (task, offset) in coordinate_due.items():
+    for (task_id, due_on), (about, offset) in coordinate_due.items():
         units = coordinators.get(task_id, ())
         recipients = [user for unit_id in units for user in people.officers(unit_id)]
         plan.add(
@@ -340,7 +375,8 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
             due_on=due_on,
             offset=offset,
             days_left=(due_on - today).days,
-            task=task,
+            task_id=task_id,
+            about=about,
         )
 
 
@@ -378,8 +414,10 @@ def _plan_reports(plan: _Plan, config: Config) -> None:
     for period, offset in report_reminders(
         plan.today, config.report_offsets, config.report_due_day
     ):
-        unit_ids = set(tracks_missing_report(period).values_list("unit_id", flat=True))
-        units = Unit.objects.in_bulk(list(unit_ids))
+        unit_ids = set(
+            tracks_missing_report(period).order_by().values_list("unit_id", flat=True).distinct()
+        )
+        names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
         for unit_id in sorted(unit_ids):
             plan.add(
                 Kind.QUARTER_REPORT,
@@ -388,7 +426,8 @@ def _plan_reports(plan: _Plan, config: Config) -> None:
                 due_on=period.due_on,
                 offset=offset,
                 days_left=(period.due_on - plan.today).days,
-                unit=units[unit_id],
+                unit_id=unit_id,
+                about=names[unit_id],
             )
 
 
@@ -428,13 +467,34 @@ def overdue_tracks(today: dt.date, documents: set[int] | None = None) -> list[Ov
     return rows
 
 
+def _documents_with_overdue(today: dt.date) -> set[int]:
+    """Documents with at least one overdue task that has a track (one ``SELECT DISTINCT
+    document_id``, judged by the same status conditions as the lists)."""
+    tasks = Task.objects.filter(Exists(TaskTrack.objects.filter(task=OuterRef("pk"))))
+    overdue = StatusQuery.on(today).filter(tasks, [Status.OVERDUE])
+    return set(overdue.order_by().values_list("document_id", flat=True).distinct())
+
+
 def _plan_weekly_digest(plan: _Plan) -> None:
+    """This week's overdue digest for every reviewer with overdue work in scope. Planned only
+    for reviewers who have not got this week's yet: on the other days of the week the scan
+    reads one index range of the reminder log and nothing else."""
     monday = week_start(plan.today)
-    overdue = overdue_tracks(plan.today)
-    if not overdue:
+    reviewers = set(plan.people.reviewer_units)
+    if not reviewers:
         return
-    documents_with_overdue = {row.track.task.document_id for row in overdue}
-    for user_id in plan.people.reviewer_units:
+    have = set(
+        Reminder.objects.filter(
+            kind=Kind.OVERDUE_DIGEST, due_on=monday, recipient_id__in=reviewers
+        ).values_list("recipient_id", flat=True)
+    )
+    waiting = reviewers - have
+    if not waiting:
+        return
+    documents_with_overdue = _documents_with_overdue(plan.today)
+    if not documents_with_overdue:
+        return
+    for user_id in sorted(waiting):
         scope = plan.people.reviewer_scope(user_id)
         if scope is not None and not scope & documents_with_overdue:
             continue
@@ -498,9 +558,9 @@ def reminder_scan(*, today: dt.date, dry_run: bool = False, enqueue: bool = True
                     kind=p.kind,
                     channel=p.channel,
                     recipient=p.recipient,
-                    task=p.task,
-                    track=p.track,
-                    unit=p.unit,
+                    task_id=p.task_id,
+                    track_id=p.track_id,
+                    unit_id=p.unit_id,
                     due_on=p.due_on,
                     offset_days=p.offset,
                     days_left=p.days_left,
@@ -547,19 +607,28 @@ def _enqueue(name: str, call: Any) -> bool | None:
     return True
 
 
-def enqueue_sends(reminder_ids: Iterable[int]) -> int:
-    """Queue one send per id (after commit); returns how many were handed to the broker."""
-    from notifications.tasks import reminder_send_task
+def send_batch_size() -> int:
+    """Reminders per send task: one SMTP connection and one task message for each batch."""
+    return max(1, getattr(settings, "REMINDER_SEND_BATCH_SIZE", 50))
 
+
+def enqueue_sends(reminder_ids: Iterable[int]) -> int:
+    """Queue the sends (after commit) in batches of ``send_batch_size()`` ids; returns how
+    many ids were handed to the broker."""
+    from notifications.tasks import reminder_send_batch_task
+
+    ids = list(reminder_ids)
+    size = send_batch_size()
     queued = 0
-    for reminder_id in reminder_ids:
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         outcome = _enqueue(
-            f"reminder_send({reminder_id})",
-            lambda rid=reminder_id: reminder_send_task.apply_async((rid,), retry=False),
+            f"reminder_send_batch({batch[0]}…, {len(batch)})",
+            lambda batch=batch: reminder_send_batch_task.apply_async((batch,), retry=False),
         )
         if outcome is False:
             break  # the broker is down: the rest stay pending as well
-        queued += outcome is True
+        queued += len(batch) if outcome is True else 0
     return queued
 
 
@@ -837,13 +906,15 @@ def reminder_send(
     claim: str | None = None,
     today: dt.date | None = None,
     final_attempt: bool = True,
+    connection: BaseEmailBackend | None = None,
 ) -> str:
     """Send one reminder (or one digest) if this call wins the claim.
 
     Returns "sent", "cancelled" (nothing to say any more), "failed", or "skipped" (another
     send has it, or it is done). A transient failure puts the row back to pending and raises
     TransientSendError unless ``final_attempt``; then, and on a permanent error, the row is
-    marked failed with the error.
+    marked failed with the error. ``connection`` is an open mail connection to reuse (a
+    batch's); without it the message opens its own.
     """
     claim = claim or uuid.uuid4().hex
     today = today or today_local()
@@ -881,6 +952,7 @@ def reminder_send(
         return "cancelled"
     if reminder.recipient.email:
         try:
+            message.connection = connection
             message.send()
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -901,6 +973,53 @@ def reminder_send(
             status=ReminderStatus.SENT, sent_at=timezone.now(), emailed=emailed
         )
     return "sent"
+
+
+def reminder_send_batch(
+    *,
+    reminder_ids: Sequence[int],
+    claim: str,
+    today: dt.date | None = None,
+    final_attempt: bool = True,
+) -> tuple[dict[str, int], list[int]]:
+    """Send a batch of reminders over one mail connection, each as ``reminder_send`` would
+    (its own claim check, re-check, render and record). Returns the outcomes counted and the
+    ids to try again later: those whose send failed transiently and, when the mail server
+    does not answer at all, every id not yet tried. The batch's ``claim`` (its Celery task
+    id) lets a redelivered batch finish its own claims."""
+    outcomes: dict[str, int] = defaultdict(int)
+    retry: list[int] = []
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:
+        if not _is_transient(exc) or final_attempt:
+            raise
+        logger.warning("Máy chủ thư không trả lời; %s nhắc việc gửi lại sau.", len(reminder_ids))
+        return dict(outcomes), list(reminder_ids)
+    try:
+        for index, reminder_id in enumerate(reminder_ids):
+            try:
+                outcome = reminder_send(
+                    reminder_id=reminder_id,
+                    claim=claim,
+                    today=today,
+                    final_attempt=final_attempt,
+                    connection=connection,
+                )
+            except TransientSendError:
+                retry.append(reminder_id)
+                connection.close()  # the server dropped us: a fresh connection for the rest
+                try:
+                    connection.open()
+                except Exception:
+                    retry.extend(reminder_ids[index + 1 :])
+                    break
+                continue
+            outcomes[outcome] += 1
+    finally:
+        connection.close()
+    return dict(outcomes), retry
 
 
 @transaction.atomic
