@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -737,7 +737,7 @@ def _track_item(reminder: Reminder, today: dt.date) -> Item | None:
     if not is_occurrence(deadline, reminder.due_on, task.event_on):
         return None  # the deadline was changed since the scan
     if reminder.kind == Kind.COORDINATE:
-        tracks = list(task.tracks.all())
+        tracks = list(task.tracks.all())  # prefetched with their units for the batch
         due_on = reminder.due_on
         if tracks and all(occurrence_done(deadline, t.completed_on, due_on) for t in tracks):
             return None
@@ -868,20 +868,45 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError)  # connection refused, reset, timeouts, SMTP disconnects
 
 
-def _claim(reminder_id: int, claim: str) -> bool:
-    """Take the row for this send. Only one claimant wins; a redelivered message (same claim)
-    may take its own claim back after its worker died."""
-    return bool(
-        Reminder.objects.filter(pk=reminder_id)
-        .exclude(channel=Channel.DIGEST)
-        .filter(Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.SENDING, claim=claim))
-        .update(
-            status=ReminderStatus.SENDING,
-            claim=claim,
-            claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
+def _claim(reminder_ids: Sequence[int], claim: str) -> list[int]:
+    """Take the rows for this send, in one transaction. Only one claimant wins each row; a
+    redelivered or retried message (same claim) may take its own claims back after its
+    worker died. Returns the ids taken, in the order asked."""
+    with transaction.atomic():
+        free = set(
+            Reminder.objects.filter(pk__in=list(reminder_ids))
+            .exclude(channel=Channel.DIGEST)
+            .filter(
+                Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.SENDING, claim=claim)
+            )
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
         )
+        if free:
+            Reminder.objects.filter(pk__in=free).update(
+                status=ReminderStatus.SENDING,
+                claim=claim,
+                claimed_at=timezone.now(),
+                attempts=F("attempts") + 1,
+            )
+    return [pk for pk in reminder_ids if pk in free]
+
+
+_SEND_RELATED = ("recipient", "task", "task__document", "track", "track__unit", "unit")
+
+
+def _with_coordinate_tracks(reminders: list[Reminder]) -> list[Reminder]:
+    """The tracks (and units) of coordination reminders' tasks, in one query for all."""
+    coordinating = [r for r in reminders if r.kind == Kind.COORDINATE and r.task is not None]
+    prefetch_related_objects(
+        coordinating, Prefetch("task__tracks", TaskTrack.objects.select_related("unit"))
     )
+    return reminders
+
+
+def _load_claimed(reminder_ids: Sequence[int]) -> list[Reminder]:
+    found = Reminder.objects.select_related(*_SEND_RELATED).in_bulk(list(reminder_ids))
+    return _with_coordinate_tracks([found[pk] for pk in reminder_ids if pk in found])
 
 
 def _finish(reminder: Reminder, claim: str, status: str, **fields: Any) -> None:
@@ -892,63 +917,92 @@ def _finish(reminder: Reminder, claim: str, status: str, **fields: Any) -> None:
     Reminder.objects.filter(pk=reminder.pk, claim=claim).update(**values)
 
 
-def _still_wanted(reminder: Reminder) -> bool:
-    user = reminder.recipient
-    if not user.is_active:
-        return False
-    preference = NotificationPreference.objects.filter(user=user).first()
-    return preference is None or reminder.kind not in preference.muted_kinds
+class _Outcomes:
+    """Sent and cancelled rows of a batch, recorded ``every`` rows at a time (one UPDATE per
+    outcome instead of one commit per mail; commits are what a send waits for). A worker
+    killed before a flush leaves those rows claimed by the batch's message, which Redis
+    redelivers: each is mailed at most once more, never lost."""
+
+    def __init__(self, claim: str, every: int) -> None:
+        self.claim, self.every = claim, every
+        self.rows: dict[tuple[str, bool], list[int]] = defaultdict(list)
+        self.count = 0
+
+    def add(self, reminder: Reminder, status: str, *, emailed: bool = False) -> None:
+        self.rows[(status, emailed)].append(reminder.pk)
+        self.count += 1
+        if self.count >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        now = timezone.now()
+        for (status, emailed), ids in self.rows.items():
+            values: dict[str, Any] = {"status": status, "claim": ""}
+            if status == ReminderStatus.SENT:
+                values.update(sent_at=now, emailed=emailed)
+            Reminder.objects.filter(pk__in=ids, claim=self.claim).update(**values)
+        self.rows.clear()
+        self.count = 0
 
 
-def reminder_send(
+def _muted_kinds(users: Iterable[User]) -> dict[int, set[str] | None]:
+    """The kinds each user mutes now (one query for all); None when no longer active."""
+    users = list(users)
+    preferences = dict(
+        NotificationPreference.objects.filter(user__in=[u.pk for u in users]).values_list(
+            "user_id", "muted_kinds"
+        )
+    )
+    return {u.pk: set(preferences.get(u.pk) or ()) if u.is_active else None for u in users}
+
+
+def _still_wanted(reminder: Reminder, muted: set[str] | None) -> bool:
+    return muted is not None and reminder.kind not in muted
+
+
+def _send_claimed(
+    reminder: Reminder,
     *,
-    reminder_id: int,
-    claim: str | None = None,
-    today: dt.date | None = None,
-    final_attempt: bool = True,
-    connection: BaseEmailBackend | None = None,
+    claim: str,
+    today: dt.date,
+    config: Config,
+    muted: set[str] | None,
+    connection: BaseEmailBackend | None,
+    final_attempt: bool,
+    outcomes: _Outcomes | None = None,
 ) -> str:
-    """Send one reminder (or one digest) if this call wins the claim.
-
-    Returns "sent", "cancelled" (nothing to say any more), "failed", or "skipped" (another
-    send has it, or it is done). A transient failure puts the row back to pending and raises
-    TransientSendError unless ``final_attempt``; then, and on a permanent error, the row is
-    marked failed with the error. ``connection`` is an open mail connection to reuse (a
-    batch's); without it the message opens its own.
-    """
-    claim = claim or uuid.uuid4().hex
-    today = today or today_local()
-    if not _claim(reminder_id, claim):
-        return "skipped"
-    reminder = Reminder.objects.select_related(
-        "recipient", "task", "task__document", "track", "track__unit", "unit"
-    ).get(pk=reminder_id)
-    config = Config.from_settings()
+    """Compose (re-checking that the reminder still holds), mail and record one claimed row
+    (sent and cancelled rows through ``outcomes`` when given, else at once)."""
     digest_items: list[Reminder] = []
     try:
         if reminder.kind == Kind.DAILY_DIGEST:
-            digest_items = list(
-                reminder.items.filter(status=ReminderStatus.PENDING).select_related(
-                    "recipient", "task", "task__document", "track", "track__unit", "unit"
+            digest_items = _with_coordinate_tracks(
+                list(
+                    reminder.items.filter(status=ReminderStatus.PENDING).select_related(
+                        *_SEND_RELATED
+                    )
                 )
             )
             items: list[Item] = []
-            for item in digest_items:
-                items.extend(_items(item, today, config) if _still_wanted(item) else [])
+            for item in digest_items:  # a digest's items share its recipient
+                items.extend(_items(item, today, config) if _still_wanted(item, muted) else [])
             kept = {item.reminder.pk for item in items}
             Reminder.objects.filter(pk__in=[r.pk for r in digest_items if r.pk not in kept]).update(
                 status=ReminderStatus.CANCELLED
             )
             digest_items = [r for r in digest_items if r.pk in kept]
         else:
-            items = _items(reminder, today, config) if _still_wanted(reminder) else []
+            items = _items(reminder, today, config) if _still_wanted(reminder, muted) else []
         message = _message(reminder, items, today) if items else None
     except Exception as exc:
         logger.exception("Không soạn được nhắc việc %s", reminder.key)
         _finish(reminder, claim, ReminderStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}")
         return "failed"
     if message is None:
-        _finish(reminder, claim, ReminderStatus.CANCELLED)
+        if outcomes is not None:
+            outcomes.add(reminder, ReminderStatus.CANCELLED)
+        else:
+            _finish(reminder, claim, ReminderStatus.CANCELLED)
         return "cancelled"
     if reminder.recipient.email:
         try:
@@ -967,12 +1021,44 @@ def reminder_send(
             logger.error("Gửi nhắc việc %s thất bại: %s", reminder.key, error)
             return "failed"
     emailed = bool(reminder.recipient.email)
-    _finish(reminder, claim, ReminderStatus.SENT, emailed=emailed)
+    if outcomes is not None:
+        outcomes.add(reminder, ReminderStatus.SENT, emailed=emailed)
+    else:
+        _finish(reminder, claim, ReminderStatus.SENT, emailed=emailed)
     if digest_items:
         Reminder.objects.filter(pk__in=[r.pk for r in digest_items]).update(
             status=ReminderStatus.SENT, sent_at=timezone.now(), emailed=emailed
         )
     return "sent"
+
+
+def reminder_send(
+    *,
+    reminder_id: int,
+    claim: str | None = None,
+    today: dt.date | None = None,
+    final_attempt: bool = True,
+) -> str:
+    """Send one reminder (or one digest) if this call wins the claim.
+
+    Returns "sent", "cancelled" (nothing to say any more), "failed", or "skipped" (another
+    send has it, or it is done). A transient failure puts the row back to pending and raises
+    TransientSendError unless ``final_attempt``; then, and on a permanent error, the row is
+    marked failed with the error.
+    """
+    claim = claim or uuid.uuid4().hex
+    if not _claim([reminder_id], claim):
+        return "skipped"
+    [reminder] = _load_claimed([reminder_id])
+    return _send_claimed(
+        reminder,
+        claim=claim,
+        today=today or today_local(),
+        config=Config.from_settings(),
+        muted=_muted_kinds([reminder.recipient])[reminder.recipient_id],
+        connection=None,
+        final_attempt=final_attempt,
+    )
 
 
 def reminder_send_batch(
@@ -982,11 +1068,12 @@ def reminder_send_batch(
     today: dt.date | None = None,
     final_attempt: bool = True,
 ) -> tuple[dict[str, int], list[int]]:
-    """Send a batch of reminders over one mail connection, each as ``reminder_send`` would
-    (its own claim check, re-check, render and record). Returns the outcomes counted and the
-    ids to try again later: those whose send failed transiently and, when the mail server
-    does not answer at all, every id not yet tried. The batch's ``claim`` (its Celery task
-    id) lets a redelivered batch finish its own claims."""
+    """Send a batch of reminders over one mail connection: the rows claimed and loaded with
+    their recipients' preferences in a few queries for the whole batch, then each composed,
+    re-checked, mailed and recorded as ``reminder_send`` does. Returns the outcomes counted
+    and the ids to try again later: those whose send failed transiently and, when the mail
+    server stops answering, every id not yet tried. The batch's ``claim`` (its Celery task
+    id) lets a redelivered or retried batch finish its own claims."""
     outcomes: dict[str, int] = defaultdict(int)
     retry: list[int] = []
     connection = get_connection()
@@ -998,28 +1085,38 @@ def reminder_send_batch(
         logger.warning("Máy chủ thư không trả lời; %s nhắc việc gửi lại sau.", len(reminder_ids))
         return dict(outcomes), list(reminder_ids)
     try:
-        for index, reminder_id in enumerate(reminder_ids):
+        claimed = _claim(reminder_ids, claim)
+        outcomes["skipped"] = len(reminder_ids) - len(claimed)
+        reminders = _load_claimed(claimed)
+        muted = _muted_kinds({r.recipient_id: r.recipient for r in reminders}.values())
+        today, config = today or today_local(), Config.from_settings()
+        recorded = _Outcomes(claim, every=10)
+        for index, reminder in enumerate(reminders):
             try:
-                outcome = reminder_send(
-                    reminder_id=reminder_id,
+                outcome = _send_claimed(
+                    reminder,
                     claim=claim,
                     today=today,
-                    final_attempt=final_attempt,
+                    config=config,
+                    muted=muted[reminder.recipient_id],
                     connection=connection,
+                    final_attempt=final_attempt,
+                    outcomes=recorded,
                 )
             except TransientSendError:
-                retry.append(reminder_id)
+                retry.append(reminder.pk)
                 connection.close()  # the server dropped us: a fresh connection for the rest
                 try:
                     connection.open()
                 except Exception:
-                    retry.extend(reminder_ids[index + 1 :])
+                    retry.extend(r.pk for r in reminders[index + 1 :])
                     break
                 continue
             outcomes[outcome] += 1
+        recorded.flush()
     finally:
         connection.close()
-    return dict(outcomes), retry
+    return {k: v for k, v in outcomes.items() if v}, retry
 
 
 @transaction.atomic

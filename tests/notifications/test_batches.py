@@ -115,3 +115,26 @@ def test_a_batch_of_sends_uses_one_smtp_connection(world, settings):
         keys = sorted(m["X-Portal-Reminder"] for m in smtp.kept)
     assert keys == sorted(sent.values_list("key", flat=True))
     assert mail.outbox == []  # through the SMTP server, not the test outbox
+
+
+def test_a_redelivered_batch_finishes_its_own_claims_and_no_other_batch_does(world):
+    _add_tasks(world, 2, "Quý II/2026")
+    ids = reminder_scan(today=D(2026, 6, 23), enqueue=False).queued
+    # given a batch whose worker died after claiming its rows, before recording any send
+    assert services._claim(ids, "batch-1") == ids
+    with at(D(2026, 6, 23)):
+        # when another batch is handed the same ids, it finds them taken
+        assert services.reminder_send_batch(reminder_ids=ids, claim="batch-2") == (
+            {"skipped": len(ids)},
+            [],
+        )
+        assert mail.outbox == []
+        # and the redelivered message (same claim) sends each one once
+        outcomes, retry = services.reminder_send_batch(reminder_ids=ids, claim="batch-1")
+    assert (outcomes, retry) == ({"sent": len(ids)}, [])
+    assert sorted(m.extra_headers["X-Portal-Reminder"] for m in mail.outbox) == sorted(
+        Reminder.objects.filter(pk__in=ids).values_list("key", flat=True)
+    )
+    assert set(Reminder.objects.filter(pk__in=ids).values_list("status", "claim")) == {
+        (ReminderStatus.SENT, "")
+    }
