@@ -273,22 +273,26 @@ WITH rule AS (
     SELECT * FROM unnest(%(r_text)s::varchar[], %(r_start)s::date[], %(r_rec)s::varchar[],
                          %(r_low)s::date[], %(r_high)s::date[])
            AS r(deadline_text, starts_on, recurrence, low, high)
-), matched AS (
-    SELECT t.id, t.due_on
-      FROM tasks_task t
-     WHERE t.id IN (SELECT a.task_id FROM tasks_taskassignment a
-                     WHERE a.unit_id = %(unit)s AND a.role = 'lead')
-       AND ((t.deadline_kind IN ('date', 'period') AND t.due_on < %(today)s
-             AND t.completed_on IS NULL)
-            OR (t.deadline_kind = 'event' AND t.event_on < %(event_before)s
-                AND t.completed_on IS NULL)
-            OR (t.deadline_kind = 'recurring' AND EXISTS (
-                  SELECT 1 FROM rule r
-                   WHERE r.deadline_text = t.deadline_text AND r.recurrence = t.recurrence
-                     AND r.starts_on IS NOT DISTINCT FROM t.starts_on
-                     AND CASE WHEN r.low IS NULL THEN t.first_completed_on IS NULL
-                              ELSE t.first_completed_on >= r.low
-                                   AND t.first_completed_on < r.high END)))
+), lead AS MATERIALIZED (
+    SELECT a.task_id FROM tasks_taskassignment a WHERE a.unit_id = %(unit)s AND a.role = 'lead'
+), matched AS MATERIALIZED (
+    -- each lead task probed by its key (OFFSET 0 keeps the planner from hashing every
+    -- overdue task of the country first)
+    SELECT m.id, m.due_on FROM lead CROSS JOIN LATERAL (
+        SELECT t.id, t.due_on FROM tasks_task t
+         WHERE t.id = lead.task_id
+           AND ((t.deadline_kind IN ('date', 'period') AND t.due_on < %(today)s
+                 AND t.completed_on IS NULL)
+                OR (t.deadline_kind = 'event' AND t.event_on < %(event_before)s
+                    AND t.completed_on IS NULL)
+                OR (t.deadline_kind = 'recurring' AND EXISTS (
+                      SELECT 1 FROM rule r
+                       WHERE r.deadline_text = t.deadline_text AND r.recurrence = t.recurrence
+                         AND r.starts_on IS NOT DISTINCT FROM t.starts_on
+                         AND CASE WHEN r.low IS NULL THEN t.first_completed_on IS NULL
+                                  ELSE t.first_completed_on >= r.low
+                                       AND t.first_completed_on < r.high END)))
+        OFFSET 0) m
 )"""
 RAW_IDS = _MATCHED + "\nSELECT id FROM matched"
 _PAGE = """, page AS (

@@ -306,14 +306,28 @@ def _candidate_tracks(today: dt.date, config: Config) -> Iterable[_TrackRow]:
         yield _TrackRow(*columns, about=f"{number or slug} {ref}")
 
 
+@dataclass(frozen=True)
+class _UnitRef:
+    """What ``expand_units`` reads of a unit without members (its id)."""
+
+    pk: int
+    is_group: bool
+
+
 def _coordinators(task_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Coordinating unit ids per task, collective units expanded to their members."""
+    """Coordinating unit ids per task, collective units expanded to their members (read as
+    columns: a national day asks this of some 10,000 tasks)."""
     members = group_members()
-    found: dict[int, list[Unit]] = defaultdict(list)
-    for assignment in TaskAssignment.objects.filter(
-        task_id__in=list(task_ids), role=AssignmentRole.COORDINATE
-    ).select_related("unit"):
-        found[assignment.task_id].append(assignment.unit)
+    found: dict[int, list[Any]] = defaultdict(list)
+    rows = (
+        TaskAssignment.objects.filter(task_id__in=list(task_ids), role=AssignmentRole.COORDINATE)
+        .order_by("task_id", "position", "pk")
+        .values_list("task_id", "unit_id", "unit__kind")
+    )
+    for task_id, unit_id, kind in rows:
+        # only a unit with members can expand (any other stands for itself): a few are built
+        unit = Unit(pk=unit_id, kind=kind) if unit_id in members else _UnitRef(unit_id, False)
+        found[task_id].append(unit)
     return {
         task_id: [unit.pk for unit in expand_units(units, members)]
         for task_id, units in found.items()
@@ -324,19 +338,28 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
     today, people = plan.today, plan.people
     coordinate_due: dict[tuple[int, dt.date], tuple[str, int]] = {}
     deadlines: dict[int, Deadline] = {}
+    # What a deadline owes today depends only on it and the track's dates; recurring tasks
+    # share a few hundred phrases, so each combination is judged once per scan.
+    judged: dict[tuple[Deadline, dt.date | None, dt.date | None], tuple[Any, Any]] = {}
     for track in _candidate_tracks(today, config):
         task_id = track.task_id
         if task_id not in deadlines:  # the row has the task's deadline columns
             deadlines[task_id] = stored_deadline(track)  # type: ignore[arg-type]
         deadline = deadlines[task_id]
-        owed = track_reminders(
-            deadline,
-            completed_on=track.completed_on,
-            today=today,
-            offsets=config.offsets,
-            overdue_window=config.overdue_window,
-            event_on=track.event_on,
-        )
+        key = (deadline, track.completed_on, track.event_on)
+        if key not in judged:
+            judged[key] = (
+                track_reminders(
+                    deadline,
+                    completed_on=track.completed_on,
+                    today=today,
+                    offsets=config.offsets,
+                    overdue_window=config.overdue_window,
+                    event_on=track.event_on,
+                ),
+                track_due(deadline, today, track.event_on),
+            )
+        owed, upcoming = judged[key]
         for due in owed:
             common: dict[str, Any] = {
                 "due_on": due.due_on,
@@ -355,7 +378,6 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
                 officers = people.officers(track.unit_id, fallback=False)
                 plan.add(Kind.OVERDUE, scope, officers, **common)
                 plan.add(Kind.OVERDUE_LEADER, scope, people.leaders(track.unit_id), **common)
-        upcoming = track_due(deadline, today, track.event_on)
         if (
             upcoming is not None
             and upcoming >= today
