@@ -190,7 +190,7 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         cur,
         "accounts_unit",
         ["id", "key", "name", "name_key", "short_name", "kind", "reviews_all",
-         "succession_basis", "parent_id", "province_id"],
+         "parent_id", "province_id"],
     )  # fmt: skip
     uid = 0
 
@@ -198,7 +198,7 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         nonlocal uid
         uid += 1
         units.add(
-            uid, f"u{uid}", name, name_key(name), "", kind, extra.get("reviews_all", False), "",
+            uid, f"u{uid}", name, name_key(name), "", kind, extra.get("reviews_all", False),
             extra.get("parent"), province,
         )  # fmt: skip
         return uid

@@ -5,7 +5,7 @@ points DATABASE_URL at the bench database. Each step prints one JSON object on i
     python -m bench.steps scan --day 2026-12-15
     python -m bench.steps queries --unit 16
     python -m bench.steps celery-scan --after 2026-12-15
-    python -m bench.steps celery-idle --day 2026-12-16
+    python -m bench.steps recurring-overdue --day 2026-12-02
 """
 
 from __future__ import annotations
@@ -114,25 +114,53 @@ def celery_scan(after: dt.date) -> dict[str, Any]:
         owed = len(reminder_scan(today=day, dry_run=True).created)
         if owed:
             reminder_scan_task.delay(day.isoformat())
-            return {"day": day.isoformat(), "owed": owed}
+            return {"day": day.isoformat(), "owed": owed, "queued_at": time.time()}
     return {"day": None, "owed": 0}
 
 
-def celery_idle(day: dt.date) -> dict[str, Any]:
-    """Rows of ``day`` recorded by the worker's scan, and those still waiting to be sent."""
-    from notifications.models import Reminder
+def recurring_overdue(day: dt.date) -> dict[str, Any]:
+    """For each distinct recurring deadline (phrase, start, rhythm) in the data, the ranges of
+    ``first_completed_on`` that make a task OVERDUE on ``day`` (``[None, None]``: never
+    completed), as the domain's ``recurring_steps`` judges them. The raw-SQL baseline takes
+    them as parameters: the rule stays the domain's, computed once, outside the timing."""
+    from tasks.choices import DeadlineKind
+    from tasks.models import Task
+    from tasks.status import Status, recurring_steps
+    from tasks.status_sql import stored_deadline
 
-    rows = Reminder.objects.filter(scan_date=day)
-    return {
-        "total": rows.count(),
-        "waiting": rows.filter(status__in=("pending", "sending")).count(),
-        "sent": rows.filter(status="sent").count(),
-    }
+    rules: list[list[str | None]] = []
+    pairs = (
+        Task.objects.filter(deadline_kind=DeadlineKind.RECURRING)
+        .order_by()
+        .values_list("deadline_text", "starts_on", "recurrence")
+        .distinct()
+    )
+    for text, starts_on, recurrence in pairs:
+        task = Task(
+            deadline_kind=DeadlineKind.RECURRING,
+            deadline_text=text,
+            starts_on=starts_on,
+            recurrence=recurrence,
+        )
+        steps = recurring_steps(stored_deadline(task), day)
+        start = None if starts_on is None else starts_on.isoformat()
+        if steps.without is Status.OVERDUE:
+            rules.append([text, start, recurrence, None, None])
+        for index, (first, status) in enumerate(steps.steps):
+            if status is not Status.OVERDUE:
+                continue
+            low = "-infinity" if first == dt.date.min else first.isoformat()
+            following = steps.steps[index + 1][0] if index + 1 < len(steps.steps) else None
+            high = "infinity" if following is None else following.isoformat()
+            rules.append([text, start, recurrence, low, high])
+    return {"day": day.isoformat(), "rules": rules}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.steps")
-    parser.add_argument("step", choices=["setup", "scan", "queries", "celery-scan", "celery-idle"])
+    parser.add_argument(
+        "step", choices=["setup", "scan", "queries", "celery-scan", "recurring-overdue"]
+    )
     parser.add_argument("--unit", type=int, default=0)
     parser.add_argument("--review-all-unit", type=int, default=0)
     parser.add_argument("--monitor-unit", type=int, default=0)
@@ -150,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.step == "celery-scan":
         result = celery_scan(args.after)
     else:
-        result = celery_idle(args.day)
+        result = recurring_overdue(args.day)
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -62,7 +63,7 @@ from tasks.choices import DeadlineKind as StoredKind
 from tasks.deadlines import Deadline
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 from tasks.status import Status, days_overdue, due_date, task_status
-from tasks.status_sql import stored_deadline
+from tasks.status_sql import StatusQuery, stored_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -169,15 +170,13 @@ class Planned:
     offset: int
     days_left: int
     channel: str
-    task: Task | None = None
-    track: TaskTrack | None = None
-    unit: Unit | None = None
+    task_id: int | None = None
+    track_id: int | None = None
+    unit_id: int | None = None
+    about: str = ""  # the task ("<document number> <ref>") or the unit, for listings
 
     def describe(self) -> str:
-        if self.task is not None:
-            what = f"{self.task.document.number or self.task.document.slug} {self.task.ref}"
-        else:
-            what = self.unit.name if self.unit is not None else "-"
+        what = self.about or "-"
         return (
             f"{self.kind:<15} {self.recipient.username:<20} {what[:60]:<60} "
             f"hạn {self.due_on:%d/%m/%Y} (còn {self.days_left} ngày) [{self.channel}]"
@@ -199,9 +198,10 @@ class _Plan:
         due_on: dt.date,
         offset: int,
         days_left: int,
-        task: Task | None = None,
-        track: TaskTrack | None = None,
-        unit: Unit | None = None,
+        task_id: int | None = None,
+        track_id: int | None = None,
+        unit_id: int | None = None,
+        about: str = "",
     ) -> None:
         for user in recipients:
             if not self.people.wants(user, kind):
@@ -217,14 +217,45 @@ class _Plan:
                     offset=offset,
                     days_left=days_left,
                     channel=self.people.channel(user, kind),
-                    task=task,
-                    track=track,
-                    unit=unit,
+                    task_id=task_id,
+                    track_id=track_id,
+                    unit_id=unit_id,
+                    about=about,
                 ),
             )
 
 
-def _candidate_tracks(today: dt.date, config: Config) -> Iterable[TaskTrack]:
+@dataclass(frozen=True)
+class _TrackRow:
+    """The columns of a track and its task that planning reads (no model instances: at
+    national size a day's candidates are some 100,000 tracks). The deadline columns carry
+    the task's names, so ``stored_deadline`` reads them as it reads a task."""
+
+    track_id: int
+    unit_id: int
+    handed_to_id: int | None
+    completed_on: dt.date | None
+    task_id: int
+    deadline_kind: str
+    deadline_text: str
+    due_on: dt.date | None
+    starts_on: dt.date | None
+    recurrence: str
+    deadline_normalized: str
+    deadline_note: str
+    event_on: dt.date | None
+    about: str
+
+
+_TRACK_COLUMNS = (
+    "pk", "unit_id", "handed_to_id", "completed_on", "task_id", "task__deadline_kind",
+    "task__deadline_text", "task__due_on", "task__starts_on", "task__recurrence",
+    "task__deadline_normalized", "task__deadline_note", "task__event_on", "task__ref",
+    "task__document__number", "task__document__slug",
+)  # fmt: skip
+
+
+def _candidate_tracks(today: dt.date, config: Config) -> Iterable[_TrackRow]:
     """Tracks that may owe a reminder today; dated ones are narrowed in the database."""
     horizon = max((*config.offsets, *config.coordinate_offsets, 0))
     dated = Q(
@@ -239,21 +270,37 @@ def _candidate_tracks(today: dt.date, config: Config) -> Iterable[TaskTrack]:
         task__event_on__isnull=False,
         completed_on__isnull=True,
     )
-    return (
+    rows = (
         TaskTrack.objects.filter(dated | recurring | event)
-        .select_related("task", "task__document", "unit")
         .order_by("task_id", "unit_id")
+        .values_list(*_TRACK_COLUMNS)
     )
+    for *columns, ref, number, slug in rows.iterator(chunk_size=5000):
+        yield _TrackRow(*columns, about=f"{number or slug} {ref}")
+
+
+@dataclass(frozen=True)
+class _UnitRef:
+    """What ``expand_units`` reads of a unit without members (its id)."""
+
+    pk: int
+    is_group: bool
 
 
 def _coordinators(task_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Coordinating unit ids per task, collective units expanded to their members."""
+    """Coordinating unit ids per task, collective units expanded to their members (read as
+    columns: a national day asks this of some 10,000 tasks)."""
     members = group_members()
-    found: dict[int, list[Unit]] = defaultdict(list)
-    for assignment in TaskAssignment.objects.filter(
-        task_id__in=list(task_ids), role=AssignmentRole.COORDINATE
-    ).select_related("unit"):
-        found[assignment.task_id].append(assignment.unit)
+    found: dict[int, list[Any]] = defaultdict(list)
+    rows = (
+        TaskAssignment.objects.filter(task_id__in=list(task_ids), role=AssignmentRole.COORDINATE)
+        .order_by("task_id", "position", "pk")
+        .values_list("task_id", "unit_id", "unit__kind")
+    )
+    for task_id, unit_id, kind in rows:
+        # only a unit with members can expand (any other stands for itself): a few are built
+        unit = Unit(pk=unit_id, kind=kind) if unit_id in members else _UnitRef(unit_id, False)
+        found[task_id].append(unit)
     return {
         task_id: [unit.pk for unit in expand_units(units, members)]
         for task_id, units in found.items()
@@ -262,29 +309,41 @@ def _coordinators(task_ids: Iterable[int]) -> dict[int, list[int]]:
 
 def _plan_tracks(plan: _Plan, config: Config) -> None:
     today, people = plan.today, plan.people
-    coordinate_due: dict[tuple[int, dt.date], tuple[Task, int]] = {}
+    coordinate_due: dict[tuple[int, dt.date], tuple[str, int]] = {}
     deadlines: dict[int, Deadline] = {}
+    # What a deadline owes today depends only on it and the track's dates; recurring tasks
+    # share a few hundred phrases, so each combination is judged once per scan.
+    judged: dict[tuple[Deadline, dt.date | None, dt.date | None], tuple[Any, Any]] = {}
     for track in _candidate_tracks(today, config):
-        task = track.task
-        deadline = deadlines.get(task.pk) or deadlines.setdefault(task.pk, stored_deadline(task))
-        owed = track_reminders(
-            deadline,
-            completed_on=track.completed_on,
-            today=today,
-            offsets=config.offsets,
-            overdue_window=config.overdue_window,
-            event_on=task.event_on,
-        )
+        task_id = track.task_id
+        if task_id not in deadlines:  # the row has the task's deadline columns
+            deadlines[task_id] = stored_deadline(track)  # type: ignore[arg-type]
+        deadline = deadlines[task_id]
+        key = (deadline, track.completed_on, track.event_on)
+        if key not in judged:
+            judged[key] = (
+                track_reminders(
+                    deadline,
+                    completed_on=track.completed_on,
+                    today=today,
+                    offsets=config.offsets,
+                    overdue_window=config.overdue_window,
+                    event_on=track.event_on,
+                ),
+                track_due(deadline, today, track.event_on),
+            )
+        owed, upcoming = judged[key]
         for due in owed:
             common: dict[str, Any] = {
                 "due_on": due.due_on,
                 "offset": due.offset,
                 "days_left": due.days_left,
-                "task": task,
-                "track": track,
-                "unit": track.unit,
+                "task_id": task_id,
+                "track_id": track.track_id,
+                "unit_id": track.unit_id,
+                "about": track.about,
             }
-            scope = f"t{track.pk}"
+            scope = f"t{track.track_id}"
             if due.kind == Kind.DUE_SOON:
                 plan.add(Kind.DUE_SOON, scope, people.officers(track_unit(track)), **common)
             else:
@@ -292,7 +351,6 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
                 officers = people.officers(track_unit(track), fallback=False)
                 plan.add(Kind.OVERDUE, scope, officers, **common)
                 plan.add(Kind.OVERDUE_LEADER, scope, people.leaders(track_unit(track)), **common)
-        upcoming = track_due(deadline, today, task.event_on)
         if (
             upcoming is not None
             and upcoming >= today
@@ -300,9 +358,9 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
         ):
             offset = offset_window((upcoming - today).days, config.coordinate_offsets)
             if offset is not None:
-                coordinate_due[(task.pk, upcoming)] = (task, offset)
+                coordinate_due[(task_id, upcoming)] = (track.about, offset)
     coordinators = _coordinators(task_id for task_id, _ in coordinate_due)
-    for (task_id, due_on), (task, offset) in coordinate_due.items():
+    for (task_id, due_on), (about, offset) in coordinate_due.items():
         units = coordinators.get(task_id, ())
         recipients = [user for unit_id in units for user in people.officers(unit_id)]
         plan.add(
@@ -312,7 +370,8 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
             due_on=due_on,
             offset=offset,
             days_left=(due_on - today).days,
-            task=task,
+            task_id=task_id,
+            about=about,
         )
 
 
@@ -352,9 +411,12 @@ def _plan_reports(plan: _Plan, config: Config) -> None:
     ):
         unit_ids = {
             handed or unit
-            for unit, handed in tracks_missing_report(period).values_list("unit_id", "handed_to_id")
+            for unit, handed in tracks_missing_report(period)
+            .order_by()
+            .values_list("unit_id", "handed_to_id")
+            .distinct()
         }
-        units = Unit.objects.in_bulk(list(unit_ids))
+        names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
         for unit_id in sorted(unit_ids):
             plan.add(
                 Kind.QUARTER_REPORT,
@@ -363,7 +425,8 @@ def _plan_reports(plan: _Plan, config: Config) -> None:
                 due_on=period.due_on,
                 offset=offset,
                 days_left=(period.due_on - plan.today).days,
-                unit=units[unit_id],
+                unit_id=unit_id,
+                about=names[unit_id],
             )
 
 
@@ -403,13 +466,34 @@ def overdue_tracks(today: dt.date, documents: set[int] | None = None) -> list[Ov
     return rows
 
 
+def _documents_with_overdue(today: dt.date) -> set[int]:
+    """Documents with at least one overdue task that has a track (one ``SELECT DISTINCT
+    document_id``, judged by the same status conditions as the lists)."""
+    tasks = Task.objects.filter(Exists(TaskTrack.objects.filter(task=OuterRef("pk"))))
+    overdue = StatusQuery.on(today).filter(tasks, [Status.OVERDUE])
+    return set(overdue.order_by().values_list("document_id", flat=True).distinct())
+
+
 def _plan_weekly_digest(plan: _Plan) -> None:
+    """This week's overdue digest for every reviewer with overdue work in scope. Planned only
+    for reviewers who have not got this week's yet: on the other days of the week the scan
+    reads one index range of the reminder log and nothing else."""
     monday = week_start(plan.today)
-    overdue = overdue_tracks(plan.today)
-    if not overdue:
+    reviewers = set(plan.people.reviewer_units)
+    if not reviewers:
         return
-    documents_with_overdue = {row.track.task.document_id for row in overdue}
-    for user_id in plan.people.reviewer_units:
+    have = set(
+        Reminder.objects.filter(
+            kind=Kind.OVERDUE_DIGEST, due_on=monday, recipient_id__in=reviewers
+        ).values_list("recipient_id", flat=True)
+    )
+    waiting = reviewers - have
+    if not waiting:
+        return
+    documents_with_overdue = _documents_with_overdue(plan.today)
+    if not documents_with_overdue:
+        return
+    for user_id in sorted(waiting):
         scope = plan.people.reviewer_scope(user_id)
         if scope is not None and not scope & documents_with_overdue:
             continue
@@ -473,9 +557,9 @@ def reminder_scan(*, today: dt.date, dry_run: bool = False, enqueue: bool = True
                     kind=p.kind,
                     channel=p.channel,
                     recipient=p.recipient,
-                    task=p.task,
-                    track=p.track,
-                    unit=p.unit,
+                    task_id=p.task_id,
+                    track_id=p.track_id,
+                    unit_id=p.unit_id,
                     due_on=p.due_on,
                     offset_days=p.offset,
                     days_left=p.days_left,
@@ -522,19 +606,28 @@ def _enqueue(name: str, call: Any) -> bool | None:
     return True
 
 
-def enqueue_sends(reminder_ids: Iterable[int]) -> int:
-    """Queue one send per id (after commit); returns how many were handed to the broker."""
-    from notifications.tasks import reminder_send_task
+def send_batch_size() -> int:
+    """Reminders per send task: one SMTP connection and one task message for each batch."""
+    return max(1, getattr(settings, "REMINDER_SEND_BATCH_SIZE", 50))
 
+
+def enqueue_sends(reminder_ids: Iterable[int]) -> int:
+    """Queue the sends (after commit) in batches of ``send_batch_size()`` ids; returns how
+    many ids were handed to the broker."""
+    from notifications.tasks import reminder_send_batch_task
+
+    ids = list(reminder_ids)
+    size = send_batch_size()
     queued = 0
-    for reminder_id in reminder_ids:
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         outcome = _enqueue(
-            f"reminder_send({reminder_id})",
-            lambda rid=reminder_id: reminder_send_task.apply_async((rid,), retry=False),
+            f"reminder_send_batch({batch[0]}…, {len(batch)})",
+            lambda batch=batch: reminder_send_batch_task.apply_async((batch,), retry=False),
         )
         if outcome is False:
             break  # the broker is down: the rest stay pending as well
-        queued += outcome is True
+        queued += len(batch) if outcome is True else 0
     return queued
 
 
@@ -643,7 +736,7 @@ def _track_item(reminder: Reminder, today: dt.date) -> Item | None:
     if not is_occurrence(deadline, reminder.due_on, task.event_on):
         return None  # the deadline was changed since the scan
     if reminder.kind == Kind.COORDINATE:
-        tracks = list(task.tracks.all())
+        tracks = list(task.tracks.all())  # prefetched with their units for the batch
         due_on = reminder.due_on
         if tracks and all(occurrence_done(deadline, t.completed_on, due_on) for t in tracks):
             return None
@@ -774,20 +867,45 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError)  # connection refused, reset, timeouts, SMTP disconnects
 
 
-def _claim(reminder_id: int, claim: str) -> bool:
-    """Take the row for this send. Only one claimant wins; a redelivered message (same claim)
-    may take its own claim back after its worker died."""
-    return bool(
-        Reminder.objects.filter(pk=reminder_id)
-        .exclude(channel=Channel.DIGEST)
-        .filter(Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.SENDING, claim=claim))
-        .update(
-            status=ReminderStatus.SENDING,
-            claim=claim,
-            claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
+def _claim(reminder_ids: Sequence[int], claim: str) -> list[int]:
+    """Take the rows for this send, in one transaction. Only one claimant wins each row; a
+    redelivered or retried message (same claim) may take its own claims back after its
+    worker died. Returns the ids taken, in the order asked."""
+    with transaction.atomic():
+        free = set(
+            Reminder.objects.filter(pk__in=list(reminder_ids))
+            .exclude(channel=Channel.DIGEST)
+            .filter(
+                Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.SENDING, claim=claim)
+            )
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
         )
+        if free:
+            Reminder.objects.filter(pk__in=free).update(
+                status=ReminderStatus.SENDING,
+                claim=claim,
+                claimed_at=timezone.now(),
+                attempts=F("attempts") + 1,
+            )
+    return [pk for pk in reminder_ids if pk in free]
+
+
+_SEND_RELATED = ("recipient", "task", "task__document", "track", "track__unit", "unit")
+
+
+def _with_coordinate_tracks(reminders: list[Reminder]) -> list[Reminder]:
+    """The tracks (and units) of coordination reminders' tasks, in one query for all."""
+    coordinating = [r for r in reminders if r.kind == Kind.COORDINATE and r.task is not None]
+    prefetch_related_objects(
+        coordinating, Prefetch("task__tracks", TaskTrack.objects.select_related("unit"))
     )
+    return reminders
+
+
+def _load_claimed(reminder_ids: Sequence[int]) -> list[Reminder]:
+    found = Reminder.objects.select_related(*_SEND_RELATED).in_bulk(list(reminder_ids))
+    return _with_coordinate_tracks([found[pk] for pk in reminder_ids if pk in found])
 
 
 def _finish(reminder: Reminder, claim: str, status: str, **fields: Any) -> None:
@@ -798,12 +916,119 @@ def _finish(reminder: Reminder, claim: str, status: str, **fields: Any) -> None:
     Reminder.objects.filter(pk=reminder.pk, claim=claim).update(**values)
 
 
-def _still_wanted(reminder: Reminder) -> bool:
-    user = reminder.recipient
-    if not user.is_active:
-        return False
-    preference = NotificationPreference.objects.filter(user=user).first()
-    return preference is None or reminder.kind not in preference.muted_kinds
+class _Outcomes:
+    """Sent and cancelled rows of a batch, recorded ``every`` rows at a time (one UPDATE per
+    outcome instead of one commit per mail; commits are what a send waits for). A worker
+    killed before a flush leaves those rows claimed by the batch's message, which Redis
+    redelivers: each is mailed at most once more, never lost."""
+
+    def __init__(self, claim: str, every: int) -> None:
+        self.claim, self.every = claim, every
+        self.rows: dict[tuple[str, bool], list[int]] = defaultdict(list)
+        self.count = 0
+
+    def add(self, reminder: Reminder, status: str, *, emailed: bool = False) -> None:
+        self.rows[(status, emailed)].append(reminder.pk)
+        self.count += 1
+        if self.count >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        now = timezone.now()
+        for (status, emailed), ids in self.rows.items():
+            values: dict[str, Any] = {"status": status, "claim": ""}
+            if status == ReminderStatus.SENT:
+                values.update(sent_at=now, emailed=emailed)
+            Reminder.objects.filter(pk__in=ids, claim=self.claim).update(**values)
+        self.rows.clear()
+        self.count = 0
+
+
+def _muted_kinds(users: Iterable[User]) -> dict[int, set[str] | None]:
+    """The kinds each user mutes now (one query for all); None when no longer active."""
+    users = list(users)
+    preferences = dict(
+        NotificationPreference.objects.filter(user__in=[u.pk for u in users]).values_list(
+            "user_id", "muted_kinds"
+        )
+    )
+    return {u.pk: set(preferences.get(u.pk) or ()) if u.is_active else None for u in users}
+
+
+def _still_wanted(reminder: Reminder, muted: set[str] | None) -> bool:
+    return muted is not None and reminder.kind not in muted
+
+
+def _send_claimed(
+    reminder: Reminder,
+    *,
+    claim: str,
+    today: dt.date,
+    config: Config,
+    muted: set[str] | None,
+    connection: BaseEmailBackend | None,
+    final_attempt: bool,
+    outcomes: _Outcomes | None = None,
+) -> str:
+    """Compose (re-checking that the reminder still holds), mail and record one claimed row
+    (sent and cancelled rows through ``outcomes`` when given, else at once)."""
+    digest_items: list[Reminder] = []
+    try:
+        if reminder.kind == Kind.DAILY_DIGEST:
+            digest_items = _with_coordinate_tracks(
+                list(
+                    reminder.items.filter(status=ReminderStatus.PENDING).select_related(
+                        *_SEND_RELATED
+                    )
+                )
+            )
+            items: list[Item] = []
+            for item in digest_items:  # a digest's items share its recipient
+                items.extend(_items(item, today, config) if _still_wanted(item, muted) else [])
+            kept = {item.reminder.pk for item in items}
+            Reminder.objects.filter(pk__in=[r.pk for r in digest_items if r.pk not in kept]).update(
+                status=ReminderStatus.CANCELLED
+            )
+            digest_items = [r for r in digest_items if r.pk in kept]
+        else:
+            items = _items(reminder, today, config) if _still_wanted(reminder, muted) else []
+        message = _message(reminder, items, today) if items else None
+    except Exception as exc:
+        logger.exception("Không soạn được nhắc việc %s", reminder.key)
+        _finish(reminder, claim, ReminderStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    if message is None:
+        if outcomes is not None:
+            outcomes.add(reminder, ReminderStatus.CANCELLED)
+        else:
+            _finish(reminder, claim, ReminderStatus.CANCELLED)
+        return "cancelled"
+    if reminder.recipient.email:
+        try:
+            message.connection = connection
+            message.send()
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            transient = _is_transient(exc)
+            if transient and not final_attempt:
+                _finish(reminder, claim, ReminderStatus.PENDING, last_error=error)
+                logger.warning("Gửi nhắc việc %s lỗi, sẽ gửi lại: %s", reminder.key, error)
+                raise TransientSendError(error) from exc
+            _finish(reminder, claim, ReminderStatus.FAILED, last_error=error)
+            if reminder.kind == Kind.DAILY_DIGEST:  # its items go into tomorrow's digest
+                Reminder.objects.filter(digest=reminder).update(digest=None)
+            logger.error("Gửi nhắc việc %s thất bại: %s", reminder.key, error)
+            return "failed"
+    emailed = bool(reminder.recipient.email)
+    if outcomes is not None:
+        outcomes.add(reminder, ReminderStatus.SENT, emailed=emailed)
+    else:
+        _finish(reminder, claim, ReminderStatus.SENT, emailed=emailed)
+    if digest_items:
+        Reminder.objects.filter(pk__in=[r.pk for r in digest_items]).update(
+            status=ReminderStatus.SENT, sent_at=timezone.now(), emailed=emailed
+        )
+    return "sent"
 
 
 def reminder_send(
@@ -821,61 +1046,76 @@ def reminder_send(
     marked failed with the error.
     """
     claim = claim or uuid.uuid4().hex
-    today = today or today_local()
-    if not _claim(reminder_id, claim):
+    if not _claim([reminder_id], claim):
         return "skipped"
-    reminder = Reminder.objects.select_related(
-        "recipient", "task", "task__document", "track", "track__unit", "unit"
-    ).get(pk=reminder_id)
-    config = Config.from_settings()
-    digest_items: list[Reminder] = []
+    [reminder] = _load_claimed([reminder_id])
+    return _send_claimed(
+        reminder,
+        claim=claim,
+        today=today or today_local(),
+        config=Config.from_settings(),
+        muted=_muted_kinds([reminder.recipient])[reminder.recipient_id],
+        connection=None,
+        final_attempt=final_attempt,
+    )
+
+
+def reminder_send_batch(
+    *,
+    reminder_ids: Sequence[int],
+    claim: str,
+    today: dt.date | None = None,
+    final_attempt: bool = True,
+) -> tuple[dict[str, int], list[int]]:
+    """Send a batch of reminders over one mail connection: the rows claimed and loaded with
+    their recipients' preferences in a few queries for the whole batch, then each composed,
+    re-checked, mailed and recorded as ``reminder_send`` does. Returns the outcomes counted
+    and the ids to try again later: those whose send failed transiently and, when the mail
+    server stops answering, every id not yet tried. The batch's ``claim`` (its Celery task
+    id) lets a redelivered or retried batch finish its own claims."""
+    outcomes: dict[str, int] = defaultdict(int)
+    retry: list[int] = []
+    connection = get_connection()
     try:
-        if reminder.kind == Kind.DAILY_DIGEST:
-            digest_items = list(
-                reminder.items.filter(status=ReminderStatus.PENDING).select_related(
-                    "recipient", "task", "task__document", "track", "track__unit", "unit"
-                )
-            )
-            items: list[Item] = []
-            for item in digest_items:
-                items.extend(_items(item, today, config) if _still_wanted(item) else [])
-            kept = {item.reminder.pk for item in items}
-            Reminder.objects.filter(pk__in=[r.pk for r in digest_items if r.pk not in kept]).update(
-                status=ReminderStatus.CANCELLED
-            )
-            digest_items = [r for r in digest_items if r.pk in kept]
-        else:
-            items = _items(reminder, today, config) if _still_wanted(reminder) else []
-        message = _message(reminder, items, today) if items else None
+        connection.open()
     except Exception as exc:
-        logger.exception("Không soạn được nhắc việc %s", reminder.key)
-        _finish(reminder, claim, ReminderStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}")
-        return "failed"
-    if message is None:
-        _finish(reminder, claim, ReminderStatus.CANCELLED)
-        return "cancelled"
-    if reminder.recipient.email:
-        try:
-            message.send()
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            transient = _is_transient(exc)
-            if transient and not final_attempt:
-                _finish(reminder, claim, ReminderStatus.PENDING, last_error=error)
-                logger.warning("Gửi nhắc việc %s lỗi, sẽ gửi lại: %s", reminder.key, error)
-                raise TransientSendError(error) from exc
-            _finish(reminder, claim, ReminderStatus.FAILED, last_error=error)
-            if reminder.kind == Kind.DAILY_DIGEST:  # its items go into tomorrow's digest
-                Reminder.objects.filter(digest=reminder).update(digest=None)
-            logger.error("Gửi nhắc việc %s thất bại: %s", reminder.key, error)
-            return "failed"
-    emailed = bool(reminder.recipient.email)
-    _finish(reminder, claim, ReminderStatus.SENT, emailed=emailed)
-    if digest_items:
-        Reminder.objects.filter(pk__in=[r.pk for r in digest_items]).update(
-            status=ReminderStatus.SENT, sent_at=timezone.now(), emailed=emailed
-        )
-    return "sent"
+        if not _is_transient(exc) or final_attempt:
+            raise
+        logger.warning("Máy chủ thư không trả lời; %s nhắc việc gửi lại sau.", len(reminder_ids))
+        return dict(outcomes), list(reminder_ids)
+    try:
+        claimed = _claim(reminder_ids, claim)
+        outcomes["skipped"] = len(reminder_ids) - len(claimed)
+        reminders = _load_claimed(claimed)
+        muted = _muted_kinds({r.recipient_id: r.recipient for r in reminders}.values())
+        today, config = today or today_local(), Config.from_settings()
+        recorded = _Outcomes(claim, every=10)
+        for index, reminder in enumerate(reminders):
+            try:
+                outcome = _send_claimed(
+                    reminder,
+                    claim=claim,
+                    today=today,
+                    config=config,
+                    muted=muted[reminder.recipient_id],
+                    connection=connection,
+                    final_attempt=final_attempt,
+                    outcomes=recorded,
+                )
+            except TransientSendError:
+                retry.append(reminder.pk)
+                connection.close()  # the server dropped us: a fresh connection for the rest
+                try:
+                    connection.open()
+                except Exception:
+                    retry.extend(r.pk for r in reminders[index + 1 :])
+                    break
+                continue
+            outcomes[outcome] += 1
+        recorded.flush()
+    finally:
+        connection.close()
+    return {k: v for k, v in outcomes.items() if v}, retry
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ service, and leaves every decision to the database (see notifications.services).
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from celery import shared_task
 from django.conf import settings
@@ -44,6 +45,21 @@ def reminder_send_task(self, reminder_id: int) -> str:  # type: ignore[no-untype
         claim=self.request.id,
         final_attempt=self.request.retries >= MAX_RETRIES,
     )
+
+
+@shared_task(bind=True, name="notifications.reminder_send_batch", max_retries=MAX_RETRIES)
+def reminder_send_batch_task(self, reminder_ids: list[int]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Send a batch of reminders over one SMTP connection. The Celery task id is every row's
+    claim; ids whose send failed transiently are retried (with backoff) as a smaller batch
+    under the same id, so a redelivered or retried batch finishes its own claims."""
+    retries = self.request.retries
+    outcomes, again = services.reminder_send_batch(
+        reminder_ids=reminder_ids, claim=self.request.id, final_attempt=retries >= MAX_RETRIES
+    )
+    if again:
+        backoff = min(RETRY_BACKOFF_SECONDS * 2**retries, RETRY_BACKOFF_MAX_SECONDS)
+        raise self.retry(args=(again,), countdown=random.uniform(0, backoff))  # noqa: S311
+    return outcomes
 
 
 @shared_task(name="notifications.daily_digest")

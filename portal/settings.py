@@ -315,7 +315,7 @@ CELERY_TASK_TIME_LIMIT = BROKER_VISIBILITY_TIMEOUT * 8 // 10
 CELERY_TASK_SOFT_TIME_LIMIT = BROKER_VISIBILITY_TIMEOUT * 7 // 10
 # A worker process keeps its database connection for this many tasks (Celery's Django
 # fixup) instead of reconnecting for every task.
-CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 # One daily scan; it also queues the sends, the daily digests and (once a week) the
 # reviewers' overdue digest. Reminders are never scheduled ahead with an ETA (see
 # notifications/services.py): two beats or a lost message only repeat a scan the database

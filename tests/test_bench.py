@@ -33,7 +33,7 @@ def test_bench_small_runs_end_to_end(tmp_path):
     # A database of its own (dropped at the end): never the one `make bench` is using.
     db = f"portal_bench_test_{os.getpid()}"
     args = [sys.executable, "-m", "bench.run", "--size", "small", "--out", str(tmp_path)]
-    args += ["--db", db, "--drop", "--redis-db", "13"]
+    args += ["--db", db, "--drop", "--redis-db", os.environ.get("BENCH_REDIS_DB", "13")]
     if not _reachable(6379):
         args += ["--skip", "celery"]
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -54,9 +54,17 @@ def test_bench_small_runs_end_to_end(tmp_path):
         assert {"p50_ms", "p95_ms", "rps", "requests", "errors"} <= set(level)
         assert level["errors"] == 0 and level["requests"] > 0
     assert web["api_page"]["rows"] > 0
-    assert {"p50_ms", "count", "rows"} <= set(web["raw_sql"])
-    assert web["raw_sql"]["rows"] > 0
-    assert "api_to_raw_p50_ratio" in web
+    # the raw SQL, the API and the plain DRF peer answered the same tasks (the run checks
+    # them id by id and stops otherwise), measured side by side in interleaved rounds
+    assert web["same_tasks"]["api_equals_raw_sql_equals_peer"]
+    assert web["same_tasks"]["count"] == web["api_page"]["count"] == web["raw_sql"]["count"]
+    assert web["raw_sql"]["rows"] == web["api_page"]["rows"] > 0
+    assert any("Buffers:" in line for line in web["raw_sql"]["explain_analyze_buffers"])
+    for level in ("c1", "c8"):
+        assert set(web["side_by_side"][level]) == {"api", "peer", "raw_sql"}
+        for row in web["side_by_side"][level].values():
+            assert row["errors"] == 0 and row["requests"] > 0 and row["rounds"] > 1
+    assert "api_to_raw_p50_ratio" in web and "api_to_peer_rps_ratio_c8" in web
     assert set(web["pages"]) == {"overdue_review", "overdue_review_monitor", "my_tasks"}
     assert all(page["errors"] == 0 for page in web["pages"].values())
     assert web["gunicorn_worker_peak_rss_mb"]
@@ -72,6 +80,10 @@ def test_bench_small_runs_end_to_end(tmp_path):
         assert celery["finished"]  # at this size the day's sends fit the budget
         assert celery["reminders"]["total"] >= celery["owed"]
         assert celery["reminders"]["waiting"] == 0
+        # mailed to a real SMTP server on loopback, not a dummy backend
+        assert celery["smtp_messages"] > 0 and celery["smtp_connections"] > 0
     assert m["import"]["rows"] == 1000 and "1000 mới" in m["import"]["output"]
     assert m["seed_demo"]["seconds"] > 0
-    assert "| API task list" in proc.stdout
+    goals = {goal["goal"]: goal for goal in result["goals"]}
+    assert len(goals) == 9 and all("measured" in goal and "met" in goal for goal in goals.values())
+    assert "| API task list" in proc.stdout and "| goal | target | measured | met |" in proc.stdout
