@@ -401,3 +401,39 @@ def test_text_is_stored_nfc_and_markup_is_kept_as_text(api):
     assert stored == "Đã họp triển khai <script>alert(1)</script>"
     assert unicodedata.is_normalized("NFC", stored)
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_100_percent_report_needs_its_completion_date(api):
+    track = lai_chau_track()
+    response = api("laichau.canbo").post(
+        f"/api/v1/tracks/{track.pk}/reports/",
+        {"year": 2026, "quarter": 4, "percent": 100, "narrative": "Xong"},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "100% cần ghi ngày hoàn thành" in response.json()["error"]["message"]
+    assert snapshot() == []
+
+
+def test_officer_withdraws_and_only_the_leader_reopens(api):
+    from accounts.models import AuditEvent
+
+    report = submitted()
+    officer, leader = api("laichau.canbo"), api("laichau.lanhdao")
+    url = f"/api/v1/reports/{report.pk}/"
+    # A reviewer sees the submitted report but may not withdraw it; the refusal is audited.
+    response = api("bktw.rasoat").post(url + "withdraw/", {"version": 2}, format="json")
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="refused", username="bktw.rasoat").exists()
+    response = officer.post(url + "withdraw/", HTTP_IF_MATCH='"2"')
+    assert response.status_code == 200, response.content
+    assert (response.json()["state"], response["ETag"]) == ("draft", '"3"')
+    officer.post(url + "submit/", HTTP_IF_MATCH='"3"')
+    assert leader.post(url + "approve/", HTTP_IF_MATCH='"4"').status_code == 200
+    response = officer.post(url + "reopen/", {"version": 5, "reason": "Sai"}, format="json")
+    assert response.status_code == 403
+    response = leader.post(url + "reopen/", {"version": 5, "reason": " "}, format="json")
+    assert response.status_code == 400
+    response = leader.post(url + "reopen/", {"version": 5, "reason": "Sai số"}, format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["state"], response.json()["return_reason"]) == ("returned", "Sai số")
