@@ -55,7 +55,11 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 def judge_as_of(task: Task, tracks: list[TaskTrack], day: dt.date) -> TaskStatusView:
     """The status of ``task`` on ``day`` from ``tracks`` (copies whose ``completed_on`` is
-    what was approved by then). The only place the reports app asks for a status."""
+    what was approved by then). The only place the reports app asks for a status.
+
+    ``task_status_for`` reads the tracks through ``Task.track_list()``, which takes the
+    ``prefetched_tracks`` list when a list page prefetched it: a copy of the task carries
+    the as-of tracks there, so the stored task and its tracks are left untouched."""
     judged = copy.copy(task)
     judged.__dict__["prefetched_tracks"] = tracks
     return task_status_for(judged, day)
@@ -138,18 +142,8 @@ class Grid:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def cells(self) -> list[tuple[str, int]]:
-        return [(status_label(s), self.counts[s]) for s in (*GRID, *OTHERS)]
-
     def get(self, status: Status) -> int:
         return self.counts[status]
-
-    # Template access: grid.done_on_time and so on.
-    def __getattr__(self, name: str) -> int:
-        try:
-            return self.counts[Status(name)]
-        except ValueError:
-            raise AttributeError(name) from None
 
 
 @dataclass(frozen=True)
@@ -233,10 +227,16 @@ def latest_signed(unit_ids: Iterable[int], period: ReportPeriod) -> dict[int, Si
     return found
 
 
-def periodic_report(unit: Unit, period: ReportPeriod) -> PeriodicReport:
+def judged_on(period: ReportPeriod, today: dt.date) -> dt.date:
+    """The day a period's report is judged on: the cut-off's last day, or today while the
+    period is still open (a draft never judges a day that has not come)."""
+    return min(period.cutoff_end, today)
+
+
+def periodic_report(unit: Unit, period: ReportPeriod, *, today: dt.date) -> PeriodicReport:
     """A unit's periodic report: its share of every task (its tracks, and those of units it
     succeeded) judged on the cut-off's last day with the reports approved by then."""
-    day = period.cutoff_end
+    day = judged_on(period, today)
     scope = unit_scope(unit, day)
     tracks = _as_of(_unit_tracks(scope, day), day)
     by_task: dict[int, list[TaskTrack]] = defaultdict(list)
@@ -363,10 +363,12 @@ def not_reported(period: ReportPeriod) -> tuple[list[Unit], int]:
     return missing, len(expected) - len(missing)
 
 
-def summary(period: ReportPeriod, documents: QuerySet[Document] | None = None) -> Summary:
+def summary(
+    period: ReportPeriod, *, today: dt.date, documents: QuerySet[Document] | None = None
+) -> Summary:
     """The reviewer's national picture for a period: every task judged on the cut-off's
     last day with the reports approved by then, by ministry, province and document."""
-    day = period.cutoff_end
+    day = judged_on(period, today)
     tracks_qs = TaskTrack.objects.filter(_issued_by(day)).select_related(
         "task__document", "unit__province"
     )
