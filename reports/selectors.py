@@ -26,8 +26,8 @@ from django.db.models import Q, QuerySet
 from accounts.choices import UnitKind
 from accounts.models import Unit
 from documents.models import Document
-from indicators.models import Indicator
-from indicators.selectors import ProvinceRow, province_comparison
+from indicators.models import Indicator, IndicatorValue
+from indicators.selectors import ProvinceRow, indicator_evaluate, indicator_values_published
 from reports.models import SignedReport
 from reports.periods import ReportPeriod
 from tasks.choices import ReportState, TaskStatus
@@ -200,21 +200,32 @@ def province_of(unit: Unit) -> Unit | None:
 
 def unit_indicators(unit: Unit, day: dt.date) -> list[tuple[Indicator, ProvinceRow]]:
     """Indicators set for the unit's province (its own, and its region's judged for it),
-    each with the province's latest approved value and its evaluation on ``day``."""
+    each with the province's latest approved value up to ``day``'s year and its evaluation.
+    Two queries. As in ``indicators.selectors.province_comparison``, a regional target is
+    judged for a province from the province's own values, without the region's baseline."""
     province = province_of(unit)
     if province is None:
         return []
-    indicators = (
+    indicators = list(
         Indicator.objects.filter(Q(scope=province) | Q(scope__members=province))
         .select_related("scope", "document")
         .distinct()
         .order_by("document_id", "position", "code")
     )
+    values: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in (
+        indicator_values_published()
+        .filter(indicator__in=indicators, scope=province, year__lte=day.year)
+        .order_by("year")
+    ):
+        values[value.indicator_id].append(value)
     rows = []
     for indicator in indicators:
-        for row in province_comparison(indicator, day):
-            if row.province.pk == province.pk:
-                rows.append((indicator, row))
+        series = values[indicator.pk]
+        evaluation = indicator_evaluate(
+            indicator, series, day, with_baseline=indicator.scope_id == province.pk
+        )
+        rows.append((indicator, ProvinceRow(province, series[-1] if series else None, evaluation)))
     return rows
 
 

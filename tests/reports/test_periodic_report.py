@@ -150,6 +150,12 @@ def test_docx_has_the_party_heading_and_the_counts(seeded, client):
         str(expected.total - expected.due - expected.get(Status.NOT_DUE)),
         str(expected.total),
     ]
+    indicators = next(t for t in tables if t[0][1] == "Chỉ tiêu")
+    from reports.selectors import unit_indicators
+
+    assert len(indicators) - 1 == len(unit_indicators(unit, Q2.cutoff_end)) > 10
+    forest = next(row for row in indicators if row[1].startswith("Tỷ lệ che phủ rừng"))
+    assert "56%" in forest[2] and forest[4] == "Chưa có số liệu"
     recipients, signer = tables[-1][0]
     assert recipients.startswith("Nơi nhận:")
     assert "Lưu: VT." in recipients
@@ -331,3 +337,35 @@ def test_a_signer_signing_in_their_own_name_has_no_capacity_line(seeded, client)
     )
     _, tables = docx_text(response.content)
     assert tables[-1][0][1].split("\n")[0] == "BÍ THƯ"
+
+
+def test_report_and_summary_queries_do_not_grow_with_the_tasks(seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.selectors import summary
+    from tasks.services import task_upsert
+
+    unit = lai_chau()
+    today = dt.date(2026, 12, 2)
+
+    def queries():
+        fresh = lai_chau()  # its province is read once per report, as a page would
+        with CaptureQueriesContext(connection) as unit_report:
+            periodic_report(fresh, Q2, today=today)
+        with CaptureQueriesContext(connection) as national:
+            summary(Q2, today=today)
+        return len(unit_report), len(national)
+
+    before = queries()
+    document = TaskTrack.objects.filter(unit=unit).first().task.document
+    for i in range(25):
+        task_upsert(
+            document=document,
+            ref=f"R.{i}",
+            title=f"Việc {i}",
+            deadline_text="Quý I/2026",
+            leads=[(unit, "x")],
+        )
+    assert queries() == before
+    assert before[0] <= 10
