@@ -10,7 +10,15 @@ from accounts.models import Unit
 from portal.numbers import format_vn_number
 from reports.layout import Heading, Signer, heading_for
 from reports.periods import ReportPeriod
-from reports.selectors import GRID, OTHERS, Grid, PeriodicReport, Summary, status_label
+from reports.selectors import (
+    GRID,
+    OTHERS,
+    Grid,
+    PeriodicReport,
+    Summary,
+    province_of,
+    status_label,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ def _recipients(reviewers: list[str]) -> tuple[str, ...]:
 def _unit_heading(
     unit: Unit, summary: str, period: ReportPeriod, signer: Signer, reviewers: list[str]
 ) -> Heading:
-    province = unit.province if unit.province_id else (unit if unit.kind == "province" else None)
+    province = province_of(unit)
     return heading_for(
         kind=unit.kind,
         name=unit.name,

@@ -156,7 +156,7 @@ CAPACITIES: dict[str, tuple[str, str, str]] = {
     "kt": ("Ký thay (KT.)", "KT.", "K/T"),
     "tl": ("Thừa lệnh (TL.)", "TL.", "T/L"),
     "tuq": ("Thừa ủy quyền (TUQ.)", "TUQ.", "T/UQ"),
-    "": ("Ký trực tiếp", "", ""),
+    "none": ("Ký trực tiếp", "", ""),
 }
 
 _PARTY_KINDS = frozenset(

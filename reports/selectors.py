@@ -26,8 +26,8 @@ from django.db.models import Q, QuerySet
 from accounts.choices import UnitKind
 from accounts.models import Unit
 from documents.models import Document
-from indicators.models import Indicator
-from indicators.selectors import ProvinceRow, province_comparison
+from indicators.models import Indicator, IndicatorValue
+from indicators.selectors import ProvinceRow, indicator_evaluate, indicator_values_published
 from reports.models import SignedReport
 from reports.periods import ReportPeriod
 from tasks.choices import ReportState, TaskStatus
@@ -55,7 +55,11 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 def judge_as_of(task: Task, tracks: list[TaskTrack], day: dt.date) -> TaskStatusView:
     """The status of ``task`` on ``day`` from ``tracks`` (copies whose ``completed_on`` is
-    what was approved by then). The only place the reports app asks for a status."""
+    what was approved by then). The only place the reports app asks for a status.
+
+    ``task_status_for`` reads the tracks through ``Task.track_list()``, which takes the
+    ``prefetched_tracks`` list when a list page prefetched it: a copy of the task carries
+    the as-of tracks there, so the stored task and its tracks are left untouched."""
     judged = copy.copy(task)
     judged.__dict__["prefetched_tracks"] = tracks
     return task_status_for(judged, day)
@@ -138,18 +142,8 @@ class Grid:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def cells(self) -> list[tuple[str, int]]:
-        return [(status_label(s), self.counts[s]) for s in (*GRID, *OTHERS)]
-
     def get(self, status: Status) -> int:
         return self.counts[status]
-
-    # Template access: grid.done_on_time and so on.
-    def __getattr__(self, name: str) -> int:
-        try:
-            return self.counts[Status(name)]
-        except ValueError:
-            raise AttributeError(name) from None
 
 
 @dataclass(frozen=True)
@@ -206,21 +200,32 @@ def province_of(unit: Unit) -> Unit | None:
 
 def unit_indicators(unit: Unit, day: dt.date) -> list[tuple[Indicator, ProvinceRow]]:
     """Indicators set for the unit's province (its own, and its region's judged for it),
-    each with the province's latest approved value and its evaluation on ``day``."""
+    each with the province's latest approved value up to ``day``'s year and its evaluation.
+    Two queries. As in ``indicators.selectors.province_comparison``, a regional target is
+    judged for a province from the province's own values, without the region's baseline."""
     province = province_of(unit)
     if province is None:
         return []
-    indicators = (
+    indicators = list(
         Indicator.objects.filter(Q(scope=province) | Q(scope__members=province))
         .select_related("scope", "document")
         .distinct()
         .order_by("document_id", "position", "code")
     )
+    values: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in (
+        indicator_values_published()
+        .filter(indicator__in=indicators, scope=province, year__lte=day.year)
+        .order_by("year")
+    ):
+        values[value.indicator_id].append(value)
     rows = []
     for indicator in indicators:
-        for row in province_comparison(indicator, day):
-            if row.province.pk == province.pk:
-                rows.append((indicator, row))
+        series = values[indicator.pk]
+        evaluation = indicator_evaluate(
+            indicator, series, day, with_baseline=indicator.scope_id == province.pk
+        )
+        rows.append((indicator, ProvinceRow(province, series[-1] if series else None, evaluation)))
     return rows
 
 
@@ -233,10 +238,16 @@ def latest_signed(unit_ids: Iterable[int], period: ReportPeriod) -> dict[int, Si
     return found
 
 
-def periodic_report(unit: Unit, period: ReportPeriod) -> PeriodicReport:
+def judged_on(period: ReportPeriod, today: dt.date) -> dt.date:
+    """The day a period's report is judged on: the cut-off's last day, or today while the
+    period is still open (a draft never judges a day that has not come)."""
+    return min(period.cutoff_end, today)
+
+
+def periodic_report(unit: Unit, period: ReportPeriod, *, today: dt.date) -> PeriodicReport:
     """A unit's periodic report: its share of every task (its tracks, and those of units it
     succeeded) judged on the cut-off's last day with the reports approved by then."""
-    day = period.cutoff_end
+    day = judged_on(period, today)
     scope = unit_scope(unit, day)
     tracks = _as_of(_unit_tracks(scope, day), day)
     by_task: dict[int, list[TaskTrack]] = defaultdict(list)
@@ -363,10 +374,12 @@ def not_reported(period: ReportPeriod) -> tuple[list[Unit], int]:
     return missing, len(expected) - len(missing)
 
 
-def summary(period: ReportPeriod, documents: QuerySet[Document] | None = None) -> Summary:
+def summary(
+    period: ReportPeriod, *, today: dt.date, documents: QuerySet[Document] | None = None
+) -> Summary:
     """The reviewer's national picture for a period: every task judged on the cut-off's
     last day with the reports approved by then, by ministry, province and document."""
-    day = period.cutoff_end
+    day = judged_on(period, today)
     tracks_qs = TaskTrack.objects.filter(_issued_by(day)).select_related(
         "task__document", "unit__province"
     )

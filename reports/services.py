@@ -16,14 +16,11 @@ from accounts.models import Unit, User
 from portal.vietnamese import nfc
 from reports.models import CalendarToken, SignedReport, hash_secret
 from reports.periods import ReportPeriod
+from tasks.services import NotAllowed
 
 
 class SignedReportRejected(Exception):
     """The upload is refused; the message says why, in Vietnamese."""
-
-
-class NotAllowed(Exception):
-    pass
 
 
 def _check_pdf(name: str, data: bytes) -> None:

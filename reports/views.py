@@ -4,6 +4,7 @@ and services, and render."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -31,13 +32,13 @@ from reports.render import (
     render_pdf,
 )
 from reports.services import (
-    NotAllowed,
     SignedReportRejected,
     calendar_token_create,
     calendar_token_revoke,
     signed_report_upload,
 )
 from reports.xlsx import summary_xlsx
+from tasks.services import NotAllowed
 
 
 def _attachment(data: bytes, media_type: str, filename: str) -> HttpResponse:
@@ -57,7 +58,7 @@ def _download(doc: ReportDocument, fmt: str) -> HttpResponse | None:
 
 def _signer(data: dict) -> Signer:
     return Signer(
-        capacity=data.get("capacity") or "tm",
+        capacity=data.get("capacity") or "none",
         on_behalf_of=data.get("on_behalf_of") or "",
         title=data.get("title") or "",
         name=data.get("name") or "",
@@ -68,15 +69,14 @@ def _reviewer_names() -> list[str]:
     return [u.name for u in Unit.objects.filter(reviews_all=True, successor__isnull=True)]
 
 
-def _defaults(request: HttpRequest, extra: dict[str, str]) -> QueryDict:
+def _with_period(request: HttpRequest) -> QueryDict:
     """The request's parameters, with the current quarter when none is given."""
     params = request.GET.copy()
     if not params.get("year") or not params.get("period"):
         current = period_containing(timezone.localdate())
         params.setdefault("year", str(current.year))
         params.setdefault("period", current.kind.value)
-    for key, value in extra.items():
-        params.setdefault(key, value)
+    params.setdefault("capacity", "tm")
     return params
 
 
@@ -87,14 +87,14 @@ def periodic_report_view(request: HttpRequest) -> HttpResponse:
     the units whose report the user may open, the summary and the calendar."""
     if not request.GET.get("unit"):
         return _reports_index(request)
-    form = UnitPeriodForm(_defaults(request, {}))
+    form = UnitPeriodForm(_with_period(request))
     if not form.is_valid():
         raise Http404
     unit = Unit.objects.filter(pk=form.cleaned_data["unit"]).first()
     if unit is None or not sees_unit_report(request.user, unit):
         raise Http404  # a unit whose report the user may not see does not exist for them
     period = form.report_period()
-    report = selectors.periodic_report(unit, period)
+    report = selectors.periodic_report(unit, period, today=timezone.localdate())
     doc = periodic_document(report, signer=_signer(form.cleaned_data), reviewers=_reviewer_names())
     download = _download(doc, form.cleaned_data.get("format") or "html")
     if download is not None:
@@ -151,10 +151,9 @@ def signed_report_upload_view(request: HttpRequest) -> HttpResponse:
         reverse("periodic-report")
         + f"?unit={unit.pk}&year={period.year}&period={period.kind.value}"
     )
-    from django.conf import settings
-
-    if upload.size > settings.SIGNED_REPORT_MAX_BYTES:  # refused before it is read
-        messages.error(request, "Tệp quá lớn: tối đa 20 MB.")
+    limit = settings.SIGNED_REPORT_MAX_BYTES
+    if upload.size > limit:  # refused before it is read into memory
+        messages.error(request, f"Tệp quá lớn: tối đa {limit // (1024 * 1024)} MB.")
         return redirect(back)
     try:
         signed_report_upload(
@@ -191,11 +190,11 @@ def summary_view(request: HttpRequest) -> HttpResponse:
     """The reviewer's national summary for a period (reviewers only)."""
     if not sees_all_reports(request.user):
         raise Http404
-    form = SummaryForm(_defaults(request, {}))
+    form = SummaryForm(_with_period(request))
     if not form.is_valid():
         raise Http404
     period = form.report_period()
-    data = selectors.summary(period)
+    data = selectors.summary(period, today=timezone.localdate())
     fmt = form.cleaned_data.get("format") or "html"
     if fmt == "xlsx":
         return _attachment(

@@ -32,3 +32,17 @@ def test_review_and_document_charts_draw(seeded_live, page, shot):
     shot("report-charts-document")
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e]
     assert not [url for url in missing if "favicon" not in url]
+
+
+def test_periodic_report_preview_reads_like_the_paper(seeded_live, page, shot):
+    base = seeded_live.url
+    sign_in(page, base, "laichau.canbo")
+    page.get_by_role("link", name="Báo cáo", exact=True).click()
+    page.get_by_role("link", name="Ban cán sự đảng Ủy ban nhân dân tỉnh Lai Châu").click()
+    paper = page.locator(".paper")
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in paper.inner_text()
+    assert "BÁO CÁO" in paper.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải PDF").click()
+    assert download.value.suggested_filename.startswith("bao-cao-bcsd-ubnd-lai-chau-")
+    shot("periodic-report-preview")

@@ -94,7 +94,10 @@ def test_counts_are_judged_on_the_cutoff_day_with_reports_approved_by_then(seede
     )
     unit = lai_chau()
     # when
-    q2, q3 = periodic_report(unit, Q2), periodic_report(unit, Q3)
+    q2, q3 = (
+        periodic_report(unit, Q2, today=dt.date(2026, 12, 2)),
+        periodic_report(unit, Q3, today=dt.date(2026, 12, 2)),
+    )
     # then: every task the unit carries is counted once, in one cell
     carried = TaskTrack.objects.filter(unit=unit).values("task").distinct().count()
     assert q2.grid.total == q3.grid.total == carried
@@ -110,7 +113,7 @@ def test_counts_are_judged_on_the_cutoff_day_with_reports_approved_by_then(seede
 def test_docx_has_the_party_heading_and_the_counts(seeded, client):
     client.force_login(user("laichau.canbo"))
     unit = lai_chau()
-    expected = periodic_report(unit, Q2).grid
+    expected = periodic_report(unit, Q2, today=dt.date(2026, 12, 2)).grid
     response = client.get(
         reverse("periodic-report"),
         {
@@ -147,6 +150,12 @@ def test_docx_has_the_party_heading_and_the_counts(seeded, client):
         str(expected.total - expected.due - expected.get(Status.NOT_DUE)),
         str(expected.total),
     ]
+    indicators = next(t for t in tables if t[0][1] == "Chỉ tiêu")
+    from reports.selectors import unit_indicators
+
+    assert len(indicators) - 1 == len(unit_indicators(unit, Q2.cutoff_end)) > 10
+    forest = next(row for row in indicators if row[1].startswith("Tỷ lệ che phủ rừng"))
+    assert "56%" in forest[2] and forest[4] == "Chưa có số liệu"
     recipients, signer = tables[-1][0]
     assert recipients.startswith("Nơi nhận:")
     assert "Lưu: VT." in recipients
@@ -178,7 +187,7 @@ def test_pdf_of_a_state_body_has_the_national_heading_and_renders(seeded, client
     assert "/BC-" in text
     assert "Hà Nội, ngày" in text
     assert "KT. BỘ TRƯỞNG" in text and "THỨ TRƯỞNG" in text
-    expected = periodic_report(ministry, Q2).grid
+    expected = periodic_report(ministry, Q2, today=dt.date(2026, 12, 2)).grid
     assert f"đơn vị được giao chủ trì {expected.total} nhiệm vụ" in " ".join(text.split())
     # One page as an image, kept for a person to look at.
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -305,3 +314,58 @@ def test_reports_index_lists_my_units_and_for_reviewers_the_summary(seeded, clie
     client.force_login(user("bktw.rasoat"))
     page = client.get(reverse("periodic-report")).content.decode()
     assert reverse("period-summary") in page and reverse("chain-coverage") in page
+
+
+def test_an_open_period_is_judged_today_not_on_a_day_to_come(seeded):
+    q4 = ReportPeriod(2026, PeriodKind.Q4)
+    assert periodic_report(lai_chau(), q4, today=dt.date(2026, 12, 2)).day == dt.date(2026, 12, 2)
+    assert periodic_report(lai_chau(), q4, today=dt.date(2027, 1, 5)).day == dt.date(2026, 12, 14)
+
+
+def test_a_signer_signing_in_their_own_name_has_no_capacity_line(seeded, client):
+    client.force_login(user("laichau.lanhdao"))
+    response = client.get(
+        reverse("periodic-report"),
+        {
+            "unit": lai_chau().pk,
+            "year": 2026,
+            "period": "q2",
+            "format": "docx",
+            "capacity": "none",
+            "title": "Bí thư",
+        },
+    )
+    _, tables = docx_text(response.content)
+    assert tables[-1][0][1].split("\n")[0] == "BÍ THƯ"
+
+
+def test_report_and_summary_queries_do_not_grow_with_the_tasks(seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.selectors import summary
+    from tasks.services import task_upsert
+
+    unit = lai_chau()
+    today = dt.date(2026, 12, 2)
+
+    def queries():
+        fresh = lai_chau()  # its province is read once per report, as a page would
+        with CaptureQueriesContext(connection) as unit_report:
+            periodic_report(fresh, Q2, today=today)
+        with CaptureQueriesContext(connection) as national:
+            summary(Q2, today=today)
+        return len(unit_report), len(national)
+
+    before = queries()
+    document = TaskTrack.objects.filter(unit=unit).first().task.document
+    for i in range(25):
+        task_upsert(
+            document=document,
+            ref=f"R.{i}",
+            title=f"Việc {i}",
+            deadline_text="Quý I/2026",
+            leads=[(unit, "x")],
+        )
+    assert queries() == before
+    assert before[0] <= 10
