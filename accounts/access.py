@@ -569,6 +569,21 @@ def hand_over_candidates(unit: Any, day: dt.date | None = None) -> QuerySet[Any]
     return units.filter(province__isnull=True).order_by("name_key")
 
 
+def reviewing_bodies(day: dt.date | None = None) -> list[str]:
+    """Names of the bodies that review every document on ``day``: a unit marked "reviews
+    all" or the unit answering for it now (Ban Chính sách, chiến lược Trung ương for Ban
+    Kinh tế Trung ương from 24/01/2025)."""
+    from accounts.models import Unit
+
+    day = day or timezone.localdate()
+    successions = load_successions()
+    ids = {
+        successions.current(pk, day) or pk
+        for pk in Unit.objects.filter(reviews_all=True).values_list("pk", flat=True)
+    }
+    return list(Unit.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
+
+
 def units_without_successor(day: dt.date | None = None) -> frozenset[int]:
     """Units that have ended by ``day`` with nobody answering for their work wholesale
     (split or abolished): their open tracks wait for a person to hand them on."""

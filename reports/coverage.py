@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from accounts.access import Successions, load_successions
 from accounts.models import Unit
 from documents.models import Document, DocumentRelation
 from tasks.models import Task, TaskTrack
@@ -74,14 +75,10 @@ class Coverage:
     orphans: tuple[Task, ...]
 
 
-def _current(unit: Unit, units: dict[int, Unit], day: dt.date) -> Unit:
-    seen = {unit.pk}
-    while unit.successor_id and unit.successor_from and unit.successor_from <= day:
-        if unit.successor_id in seen:
-            break
-        seen.add(unit.successor_id)
-        unit = units[unit.successor_id]
-    return unit
+def _current(unit: Unit, units: dict[int, Unit], day: dt.date, successions: Successions) -> Unit:
+    """The unit answering for ``unit`` on ``day`` (the access module's rule); a unit split or
+    abolished with nobody picked yet stands for itself."""
+    return units[successions.current(unit.pk, day) or unit.pk]
 
 
 def _province_id(unit: Unit) -> int | None:
@@ -91,6 +88,7 @@ def _province_id(unit: Unit) -> int | None:
 def chain_coverage(day: dt.date) -> Coverage:
     """The coverage table on ``day``: a handful of queries whatever the number of rows."""
     units = {u.pk: u for u in Unit.objects.all()}
+    successions = load_successions()
     asked_tracks = list(
         TaskTrack.objects.filter(via__isnull=False, task__document__province__isnull=True)
         .select_related("task__document")
@@ -99,7 +97,7 @@ def chain_coverage(day: dt.date) -> Coverage:
     # Current unit -> itself and the units it succeeded (whose documents count for it).
     lineage: dict[int, set[int]] = defaultdict(set)
     for unit in units.values():
-        lineage[_current(unit, units, day).pk].add(unit.pk)
+        lineage[_current(unit, units, day, successions).pk].add(unit.pk)
 
     documents = {
         d.pk: d for d in Document.objects.filter(Q(issued_on__lte=day) | Q(issued_on__isnull=True))
@@ -144,7 +142,7 @@ def chain_coverage(day: dt.date) -> Coverage:
         targets = {task.document_id} | upper.get(task.document_id, set())
         cells: dict[int, CoverageCell] = {}
         for track in task_tracks:
-            unit = _current(units[track.unit_id], units, day)
+            unit = _current(units[track.unit_id], units, day, successions)
             if unit.pk in cells:
                 continue
             scope = lineage[unit.pk] | {unit.pk}

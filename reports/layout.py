@@ -167,6 +167,7 @@ _PARTY_KINDS = frozenset(
         UnitKind.PROVINCIAL_PARTY,
         UnitKind.PROVINCIAL_PARTY_AGENCY,
         UnitKind.DISTRICT_PARTY,
+        UnitKind.PARTY_COMMITTEE,
     }
 )
 
@@ -176,6 +177,7 @@ _SYMBOL_BY_KIND = {
     UnitKind.PROVINCIAL_PARTY: "TU",
     UnitKind.PARTY_DELEGATION: "BCSĐ",
     UnitKind.DISTRICT_PARTY: "HU",
+    UnitKind.PARTY_COMMITTEE: "ĐU",  # the 2025 party committees (Đảng ủy)
     UnitKind.PROVINCIAL_GOVERNMENT: "UBND",
     UnitKind.PROVINCE: "UBND",
     UnitKind.GOVERNMENT: "CP",

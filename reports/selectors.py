@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from accounts.access import load_successions, tracks_answered_by, units_answered_by
 from accounts.choices import UnitKind
 from accounts.models import Unit
 from documents.models import Document
@@ -65,42 +66,48 @@ def judge_as_of(task: Task, tracks: list[TaskTrack], day: dt.date) -> TaskStatus
     return task_status_for(judged, day)
 
 
-def approved_decisions(track_ids: Iterable[int]) -> list[tuple[int, dt.datetime, dt.date | None]]:
-    """(track, decided at, completion date) of every approved report of the tracks, each
-    track's latest quarter first. One query."""
+def _approved_rows(track_ids: Iterable[int]) -> list[ProgressReport]:
+    """Every approved report of the tracks, each track's latest quarter first. One query."""
     return list(
         ProgressReport.objects.filter(track_id__in=list(track_ids), state=ReportState.APPROVED)
         .order_by("track_id", "-period_year", "-period_quarter")
-        .values_list("track_id", "decided_at", "completed_on")
+        .only(
+            "track_id",
+            "period_year",
+            "period_quarter",
+            "percent",
+            "completed_on",
+            "decided_at",
+            "updated_at",
+            "state",
+        )
     )
 
 
-def known_on(
-    decisions: Iterable[tuple[int, dt.datetime, dt.date | None]], day: dt.date
-) -> dict[int, dt.date | None]:
-    """Each track's completion date from its latest report approved by the end of ``day``
-    (tracks without one are absent), from ``approved_decisions``."""
+def _twins(
+    tracks: Iterable[TaskTrack], rows: list[ProgressReport], day: dt.date
+) -> list[TaskTrack]:
+    """Copies of ``tracks`` as they stood at the end of ``day``: the completion of the latest
+    report approved by then, and (for recurring duties, judged per occurrence) only the
+    reports approved by then."""
     end = _end_of(day)
-    found: dict[int, dt.date | None] = {}
-    for track_id, decided_at, completed_on in decisions:
-        if decided_at is not None and decided_at < end:
-            found.setdefault(track_id, completed_on)
-    return found
-
-
-def completions_as_of(track_ids: Iterable[int], day: dt.date) -> dict[int, dt.date | None]:
-    return known_on(approved_decisions(track_ids), day)
-
-
-def _as_of(tracks: list[TaskTrack], day: dt.date) -> list[TaskTrack]:
-    """Copies of ``tracks`` carrying the completion known on ``day``."""
-    known = completions_as_of((t.pk for t in tracks), day)
+    approved: dict[int, list[ProgressReport]] = defaultdict(list)
+    for row in rows:
+        if row.decided_at is not None and row.decided_at < end:
+            approved[row.track_id].append(row)
     out = []
     for track in tracks:
         twin = copy.copy(track)
-        twin.completed_on = known.get(track.pk)
+        kept = approved.get(track.pk, [])
+        twin.completed_on = kept[0].completed_on if kept else None
+        twin.__dict__["prefetched_approved_reports"] = kept
         out.append(twin)
     return out
+
+
+def _as_of(tracks: list[TaskTrack], day: dt.date) -> list[TaskTrack]:
+    """Copies of ``tracks`` carrying what was known on ``day``."""
+    return _twins(tracks, _approved_rows(t.pk for t in tracks), day)
 
 
 def _issued_by(day: dt.date) -> Q:
@@ -109,17 +116,9 @@ def _issued_by(day: dt.date) -> Q:
 
 
 def unit_scope(unit: Unit, day: dt.date) -> list[int]:
-    """``unit`` and the units it succeeded by ``day`` (their open work is its work)."""
-    scope = [unit.pk]
-    frontier = [unit.pk]
-    while frontier:
-        frontier = list(
-            Unit.objects.filter(successor_id__in=frontier, successor_from__lte=day)
-            .exclude(pk__in=scope)
-            .values_list("pk", flat=True)
-        )
-        scope += frontier
-    return scope
+    """``unit`` and the units it answers for on ``day`` (their open work is its work: the
+    access module's rule)."""
+    return sorted(units_answered_by([unit.pk], day))
 
 
 # --------------------------------------------------------------------------- grids
@@ -176,7 +175,7 @@ class PeriodicReport:
 
 def _unit_tracks(scope: list[int], day: dt.date) -> list[TaskTrack]:
     return list(
-        TaskTrack.objects.filter(Q(unit_id__in=scope) & _issued_by(day))
+        TaskTrack.objects.filter(tracks_answered_by(scope) & _issued_by(day))
         .select_related("task__document", "unit")
         .order_by("task__document_id", "task__position", "task_id", "unit_id")
     )
@@ -351,15 +350,22 @@ def _grid_rows(
     return sorted(rows, key=lambda r: (-r.grid.get(Status.OVERDUE), r.name))
 
 
-def expected_reporters(day: dt.date) -> QuerySet[Unit]:
-    """Units that owe a periodic report: every current (not merged away by ``day``) unit
-    that carries a share of some task, collective assignees excluded."""
-    return (
-        Unit.objects.filter(pk__in=TaskTrack.objects.filter(_issued_by(day)).values("unit_id"))
-        .exclude(kind=UnitKind.GROUP)
-        .exclude(successor_from__lte=day)
-        .order_by("name")
-    )
+def expected_reporters(day: dt.date) -> list[Unit]:
+    """Units that owe a periodic report: every unit in being on ``day`` that answers for a
+    share of some task (its own, one it succeeded, or one handed to it), collective assignees
+    excluded."""
+    successions = load_successions()
+    answering: set[int] = set()
+    for unit_id, handed_id in (
+        TaskTrack.objects.filter(_issued_by(day))
+        .order_by()
+        .values_list("unit_id", "handed_to_id")
+        .distinct()
+    ):
+        current = handed_id or successions.current(unit_id, day)
+        if current is not None:
+            answering.add(current)
+    return list(Unit.objects.filter(pk__in=answering).exclude(kind=UnitKind.GROUP).order_by("name"))
 
 
 def not_reported(period: ReportPeriod) -> tuple[list[Unit], int]:
@@ -515,7 +521,7 @@ def progress_over_quarters(
         .select_related("task")
         .order_by("task_id", "unit_id")
     )
-    decisions = approved_decisions(t.pk for t in tracks)
+    rows = _approved_rows(t.pk for t in tracks)
     quarters: list[ReportPeriod] = []
     period = period_containing(today)
     start = first_day or today
@@ -531,12 +537,9 @@ def progress_over_quarters(
         )
     out = []
     for quarter in reversed(quarters):
-        known = known_on(decisions, quarter.cutoff_end)
         by_task: dict[int, list[TaskTrack]] = defaultdict(list)
-        for track in tracks:
-            twin = copy.copy(track)
-            twin.completed_on = known.get(track.pk)
-            by_task[track.task_id].append(twin)
+        for twin in _twins(tracks, rows, quarter.cutoff_end):
+            by_task[twin.task_id].append(twin)
         grid = Grid()
         for task_tracks in by_task.values():
             grid.add(judge_as_of(task_tracks[0].task, task_tracks, quarter.cutoff_end).status)

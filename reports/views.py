@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import access_for
+from accounts.access import access_for, reviewing_bodies
 from accounts.models import Unit
 from reports import selectors
 from reports.access import report_units, reviewer_unit, sees_all_reports, sees_unit_report
@@ -66,7 +66,7 @@ def _signer(data: dict) -> Signer:
 
 
 def _reviewer_names() -> list[str]:
-    return [u.name for u in Unit.objects.filter(reviews_all=True, successor__isnull=True)]
+    return reviewing_bodies()
 
 
 def _with_period(request: HttpRequest) -> QueryDict:

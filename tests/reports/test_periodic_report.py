@@ -35,7 +35,9 @@ def user(username):
 
 
 def lai_chau():
-    return Unit.objects.get(key="bcsd-ubnd-lai-chau")
+    """The unit that reports for Lai Châu's provincial government in 2026 (Ban cán sự đảng
+    UBND tỉnh until early 2025: its tracks are this unit's work)."""
+    return Unit.objects.get(key="dang-uy-ubnd-lai-chau")
 
 
 def track(ref):
@@ -99,7 +101,13 @@ def test_counts_are_judged_on_the_cutoff_day_with_reports_approved_by_then(seede
         periodic_report(unit, Q3, today=dt.date(2026, 12, 2)),
     )
     # then: every task the unit carries is counted once, in one cell
-    carried = TaskTrack.objects.filter(unit=unit).values("task").distinct().count()
+    # (its own tracks and those of Ban cán sự đảng UBND tỉnh, which it took over)
+    carried = (
+        TaskTrack.objects.filter(unit__key__in=[unit.key, "bcsd-ubnd-lai-chau"])
+        .values("task")
+        .distinct()
+        .count()
+    )
     assert q2.grid.total == q3.grid.total == carried
     q2_overdue = {row.task.ref for row in q2.overdue}
     assert "STT 2" not in q2_overdue and "STT 6.1" in q2_overdue
@@ -128,14 +136,14 @@ def test_docx_has_the_party_heading_and_the_counts(seeded, client):
     assert response.status_code == 200
     assert (
         response["Content-Disposition"]
-        == 'attachment; filename="bao-cao-bcsd-ubnd-lai-chau-2026-q2.docx"'
+        == 'attachment; filename="bao-cao-dang-uy-ubnd-lai-chau-2026-q2.docx"'
     )
     text, tables = docx_text(response.content)
     # A Party body: the Party's heading, not the state's, and a Party number.
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in text
     assert "TỈNH ỦY LAI CHÂU" in text
-    assert "-BC/BCSĐ" in text
+    assert "-BC/ĐU" in text  # Đảng ủy UBND tỉnh (since 2025)
     assert "Lai Châu, ngày" in text and "năm 2026" in text
     assert "BÁO CÁO" in text
     assert "Kết quả thực hiện nhiệm vụ quý II năm 2026" in text
@@ -159,7 +167,7 @@ def test_docx_has_the_party_heading_and_the_counts(seeded, client):
     recipients, signer = tables[-1][0]
     assert recipients.startswith("Nơi nhận:")
     assert "Lưu: VT." in recipients
-    assert signer.split("\n")[:2] == ["T/M BAN CÁN SỰ ĐẢNG UBND TỈNH LAI CHÂU", "BÍ THƯ"]
+    assert signer.split("\n")[:2] == ["T/M ĐẢNG ỦY UBND TỈNH LAI CHÂU", "BÍ THƯ"]
     assert signer.split("\n")[-1] == "Lê Văn Lợi"
 
 
@@ -358,7 +366,7 @@ def test_report_and_summary_queries_do_not_grow_with_the_tasks(seeded):
         return len(unit_report), len(national)
 
     before = queries()
-    document = TaskTrack.objects.filter(unit=unit).first().task.document
+    document = TaskTrack.objects.filter(unit__key="bcsd-ubnd-lai-chau").first().task.document
     for i in range(25):
         task_upsert(
             document=document,
