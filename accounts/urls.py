@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import views
 from accounts.forms import LoginForm
 
 urlpatterns = [
@@ -26,4 +27,38 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    # Forgotten password: Django's own views and tokens, our templates (also the invitation's
+    # "set your password" link, accounts.services.user_invite).
+    path(
+        "quen-mat-khau/",
+        auth_views.PasswordResetView.as_view(
+            template_name="registration/password_reset_form.html",
+            email_template_name="emails/password_reset.txt",
+            subject_template_name="emails/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "quen-mat-khau/da-gui/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "dat-mat-khau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "dat-mat-khau/xong/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("don-vi/<slug:key>/nguoi-dung/", views.unit_people, name="unit-people"),
+    path("don-vi/<slug:key>/them-don-vi/", views.unit_add, name="unit-add"),
 ]

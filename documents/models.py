@@ -66,13 +66,21 @@ class Document(models.Model):
         help_text=_("Văn bản được dẫn chiếu, chưa có nội dung trên cổng."),
     )
     source_file = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
-    full_text = models.TextField(_("toàn văn"), blank=True)
+    # Database defaults too: rows written outside Django (the bench's COPY) leave these out.
+    full_text = models.TextField(_("toàn văn"), blank=True, default="", db_default="")
     # The signed file, stored outside the web root under a random name; its original name is
     # given back only by the download view (as an attachment).
     attachment = models.FileField(
-        _("tệp văn bản"), upload_to="documents/%Y/", max_length=300, blank=True
+        _("tệp văn bản"),
+        upload_to="documents/%Y/",
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
     )
-    attachment_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    attachment_name = models.CharField(
+        _("tên tệp"), max_length=255, blank=True, default="", db_default=""
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -178,6 +178,8 @@ def tasks_bulk_upsert(
         else:
             fields["parent"] = parent
             names = changed_fields(task, fields)
+            if parent is not None and parent.pk is None and "parent" not in names:
+                names.append("parent")  # a parent this import creates: no id to compare yet
             for name in names:
                 setattr(task, name, fields[name])
             if names:
@@ -201,16 +203,16 @@ def tasks_bulk_upsert(
             )
 
     insert([(s, t) for s, t in new_tasks if t.parent is None or t.parent.pk is not None])
-    for _, task in new_tasks:
+    for _, task in rows:  # a parent created just now: its id is known only now
         if task.parent is not None and task.parent_id is None:
-            task.parent_id = task.parent.pk
+            task.parent = task.parent  # re-assigning copies the id and keeps the cached row
     insert([(s, t) for s, t in new_tasks if t.pk is None])
     for names, tasks in changed_tasks.items():
         # The derived completion columns are left out: only the refresh below writes them.
         bulk_update_with_history(
             tasks,
             Task,
-            fields=[("parent_id" if n == "parent" else n) for n in names.split(",")],
+            fields=names.split(","),
             batch_size=BATCH,
             default_user=user,
         )

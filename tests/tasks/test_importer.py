@@ -13,6 +13,7 @@ from accounts.models import User
 from documents.services import document_upsert
 from tasks.importer import import_rows, read_table
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.services import task_upsert
 
 HEADER = "STT\tNhiệm vụ\tĐơn vị chủ trì thực hiện\tĐơn vị phối hợp thực hiện\tThời gian thực hiện"
 
@@ -301,3 +302,21 @@ def test_the_import_takes_the_same_number_of_queries_for_20_and_200_rows(
     _, large_again = _import_counting(other, _table(200, title="Sửa"))
     assert small_again == large_again
     assert Task.objects.filter(document=other, title__startswith="Sửa").count() == 200
+
+
+def test_an_existing_task_gets_a_parent_created_by_the_same_import(tmp_path, province_doc):
+    # "STT 2.1" was entered by hand before its parent row; the table now brings both
+    task_upsert(document=province_doc, ref="STT 2.1", title="Đề án con")
+    path = write(
+        tmp_path,
+        "t.tsv",
+        [
+            HEADER,
+            "2\tĐầu tư công trình\tBan Tuyên giáo Tỉnh ủy\t\tNăm 2023",
+            "-\tĐề án con\tBan Tuyên giáo Tỉnh ủy\t\tNăm 2023",
+        ],
+    )
+    call_command("import_tasks", str(path), "--document", "26-CTr/TU")
+    child = Task.objects.get(ref="STT 2.1")
+    assert child.parent == Task.objects.get(ref="STT 2")
+    assert child.history.first().parent_id == child.parent_id

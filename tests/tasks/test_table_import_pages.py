@@ -194,5 +194,8 @@ def test_the_job_resumes_after_its_last_committed_chunk(province_doc, clerk, mon
     refs = set(Task.objects.values_list("ref", flat=True))
     assert refs == {f"STT {i}" for i in range(11, 31)}  # the first chunk is not run again
     assert TaskTrack.objects.count() == 20
-    table_import_run(batch_id=batch.pk)  # run twice: nothing more
+    from tasks.tasks import import_table_task
+
+    assert import_table_task.name == "tasks.import_table"
+    import_table_task(batch.pk)  # run twice (a redelivery): nothing more
     assert Task.objects.count() == 20

@@ -1,0 +1,161 @@
+"""Unit administration pages: the people of a unit and its sub-units (invite, roles,
+deactivate), and a province's own units and their aliases. Rules: accounts.administration."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.administration import (
+    GRANTABLE,
+    PROVINCIAL_KINDS,
+    AdminError,
+    administered_units,
+    membership_remove,
+    people_of,
+    unit_alias_add,
+    user_invite,
+    user_set_active,
+)
+from accounts.audit import record_refusal
+from accounts.choices import Role, UnitKind
+from accounts.models import Membership, Unit, User
+from accounts.services import UnitNotAllowed, unit_add_provincial
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Thư điện tử")
+    full_name = forms.CharField(label="Họ và tên", max_length=150)
+    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none())
+    role = forms.ChoiceField(
+        label="Vai trò", choices=[(r.value, r.label) for r in Role if r in GRANTABLE]
+    )
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label="Tên đơn vị (như trong văn bản)", max_length=300)
+    kind = forms.ChoiceField(
+        label="Loại", choices=[(k.value, k.label) for k in UnitKind if k in PROVINCIAL_KINDS]
+    )
+    aliases = forms.CharField(
+        label="Tên gọi khác, viết tắt (mỗi dòng một tên)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _administered(request: HttpRequest, key: str) -> tuple[Unit, set[int]]:
+    unit = get_object_or_404(Unit, key=key)
+    managed = administered_units(request.user)
+    if unit.pk not in managed:
+        record_refusal(request, f"quản trị đơn vị {key}")
+        raise PermissionDenied("Bạn không quản trị đơn vị này.")
+    return unit, managed
+
+
+def _below(unit: Unit, managed: set[int]) -> set[int]:
+    """The unit and the units below it (children, a province's units) among ``managed``."""
+    rows = Unit.objects.filter(pk__in=managed).values_list("pk", "parent_id", "province_id")
+    children: dict[int, set[int]] = {}
+    for pk, parent, province in rows:
+        for up in {parent, province} - {None, pk}:
+            children.setdefault(up, set()).add(pk)  # type: ignore[arg-type]
+    seen, frontier = {unit.pk}, [unit.pk]
+    while frontier:
+        for child in children.get(frontier.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                frontier.append(child)
+    return seen
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_people(request: HttpRequest, key: str) -> HttpResponse:
+    """Người dùng của đơn vị: invite, remove a role, lock or unlock an account."""
+    unit, managed = _administered(request, key)
+    scope = _below(unit, managed)
+    admin: User = request.user  # type: ignore[assignment]
+    form = InviteForm(request.POST if request.POST.get("action") == "invite" else None)
+    form.fields["unit"].queryset = Unit.objects.filter(pk__in=scope)  # type: ignore[attr-defined]
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "invite" and form.is_valid():
+                data = form.cleaned_data
+                invited = user_invite(
+                    admin=admin,
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    unit=data["unit"],
+                    role=data["role"],
+                    domain=request.get_host(),
+                    secure=request.is_secure(),
+                )
+                messages.success(request, f"Đã mời {invited.email}; thư đặt mật khẩu đã gửi.")
+                return redirect("unit-people", key=unit.key)
+            if action == "remove":
+                membership = get_object_or_404(
+                    Membership, pk=request.POST.get("membership"), unit_id__in=scope
+                )
+                membership_remove(admin=admin, membership=membership)
+                messages.success(request, f"Đã bỏ vai trò của {membership.user}.")
+                return redirect("unit-people", key=unit.key)
+            if action in ("deactivate", "activate"):
+                person = get_object_or_404(
+                    User, pk=request.POST.get("user"), memberships__unit_id__in=scope
+                )
+                user_set_active(admin=admin, user=person, active=action == "activate")
+                messages.success(request, f"Đã cập nhật tài khoản {person}.")
+                return redirect("unit-people", key=unit.key)
+        except AdminError as exc:
+            messages.error(request, exc.message)
+            return redirect("unit-people", key=unit.key)
+    return render(
+        request,
+        "accounts/unit_people.html",
+        {
+            "unit": unit,
+            "people": people_of(scope),
+            "form": form,
+            "can_add_units": unit.kind == UnitKind.PROVINCE,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_add(request: HttpRequest, key: str) -> HttpResponse:
+    """A province's administrator adds its departments (sở, ban, ngành) and their aliases."""
+    province, _ = _administered(request, key)
+    if province.kind != UnitKind.PROVINCE:
+        raise PermissionDenied("Chỉ thêm đơn vị cho một tỉnh.")
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        admin: User = request.user  # type: ignore[assignment]
+        try:
+            unit = unit_add_provincial(
+                province=province, name=data["name"], user=admin, kind=data["kind"]
+            )
+            for alias in data["aliases"].splitlines():
+                if alias.strip():
+                    unit_alias_add(admin=admin, unit=unit, alias=alias)
+        except (AdminError, UnitNotAllowed) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Đã thêm đơn vị “{unit}”.")
+            return redirect("unit-add", key=province.key)
+    units = province.provincial_units.prefetch_related("aliases").order_by("name")
+    return render(
+        request,
+        "accounts/unit_add.html",
+        {"province": province, "form": form, "units": units},
+        status=400 if form.errors else 200,
+    )
