@@ -263,7 +263,8 @@ def interleaved(
 
 # The best single statement the schema allows for the API's page (the busy unit's overdue
 # tasks, 50 by due date, with the count): written by hand, the same set as the API. The lead
-# units' tasks come from the (unit, role, task) index; the OVERDUE condition is the domain's:
+# unit's tasks come from the (unit, role, task) index, each probed by key; the OVERDUE
+# condition is the domain's:
 # dated tasks past their due date and open, events whose implied due date passed, and
 # recurring tasks whose first completion lies in a range ``recurring_steps`` judges overdue
 # (the ranges per distinct phrase are parameters, computed once by ``bench.steps
