@@ -252,9 +252,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-# A worker keeps its database connection for this many tasks instead of reconnecting for
-# each (Celery's default closes it after every task: one connect per reminder sent).
-CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 # One daily scan; it also queues the sends, the daily digests and (once a week) the
 # reviewers' overdue digest. Reminders are never scheduled ahead with an ETA (see
 # notifications/services.py): two beats or a lost message only repeat a scan the database
