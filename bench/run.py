@@ -263,7 +263,8 @@ def interleaved(
 
 # The best single statement the schema allows for the API's page (the busy unit's overdue
 # tasks, 50 by due date, with the count): written by hand, the same set as the API. The lead
-# units' tasks come from the (unit, role, task) index; the OVERDUE condition is the domain's:
+# unit's tasks come from the (unit, role, task) index, each probed by key; the OVERDUE
+# condition is the domain's:
 # dated tasks past their due date and open, events whose implied due date passed, and
 # recurring tasks whose first completion lies in a range ``recurring_steps`` judges overdue
 # (the ranges per distinct phrase are parameters, computed once by ``bench.steps
@@ -615,8 +616,18 @@ def _reminder_state(conn: Any, day: str) -> dict[str, int]:
             [day],
         )
         by_status = dict(cur.fetchall())
+        # The sending window from the rows themselves: from the scan's records to the last
+        # one finished (sent_at, or the claim of a cancelled or failed one).
+        cur.execute(
+            "SELECT EXTRACT(EPOCH FROM max(coalesce(sent_at, claimed_at)) - min(created_at)) "
+            "FROM notifications_reminder WHERE scan_date = %s "
+            "AND status NOT IN ('pending', 'sending')",
+            [day],
+        )
+        window = cur.fetchone()[0]
     conn.commit()
     return {
+        "send_window_seconds": float(window) if window is not None else None,
         "total": sum(by_status.values()),
         "waiting": by_status.get("pending", 0) + by_status.get("sending", 0),
         "sent": by_status.get("sent", 0),
@@ -633,8 +644,8 @@ def phase_celery(env: dict[str, str], after: dt.date) -> dict[str, Any]:
 
     from bench.smtp import LoopbackSMTP
 
+    queue = f"bench-{os.getpid()}-{int(time.time())}"  # this run's own (bench.settings)
     broker = redis.Redis.from_url(BROKER)
-    broker.delete("celery")
     conn = psycopg2.connect(dbname=DB, **PG)
     with conn.cursor() as cur:  # earlier timed scans left rows pending: not this test's sends
         cur.execute(
@@ -647,6 +658,8 @@ def phase_celery(env: dict[str, str], after: dt.date) -> dict[str, Any]:
         "CELERY_BROKER_URL": BROKER,
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "EMAIL_URL": smtp.url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_CELERY_QUEUE": queue,
     }
     logfile = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed in the finally below)
     proc = subprocess.Popen(
@@ -678,7 +691,7 @@ def phase_celery(env: dict[str, str], after: dt.date) -> dict[str, Any]:
             finished = state["total"] >= queued["owed"] and not state["waiting"]
         ended = time.monotonic()
         processed = state.get("total", 0) - state.get("waiting", 0)
-        sending = ended - (rows_seen or ended)
+        sending = state.get("send_window_seconds") or 0.0
         # At national size a day's sends outlast the budget: the rate is the measurement.
         out["finished"] = finished
         out["seconds"] = round(ended - started, 2)
@@ -700,6 +713,8 @@ def phase_celery(env: dict[str, str], after: dt.date) -> dict[str, Any]:
         logfile.close()
         smtp.stop()
         conn.close()
+        for key in broker.scan_iter(f"*{queue}*"):  # what the budget left unsent, bindings
+            broker.delete(key)
     return out
 
 

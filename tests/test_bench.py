@@ -1,5 +1,5 @@
 """The bench harness runs end to end at the reduced size `make bench SIZE=small` uses (2,000
-tasks; about three and a half minutes on this 2-core machine), so it cannot rot.
+tasks; four to six minutes on this 2-core machine), so it cannot rot.
 
 Timings are never asserted: only that the run exits 0, writes a JSON with every section and
 counts what it should (no errors, the second scan of a day inserts nothing, the Celery
