@@ -1,7 +1,8 @@
-"""TOTP two-factor sign-in (django-otp): required for administrators (staff) and reviewers,
-and for anyone who has set up an authenticator app; optional for everyone else, who may
-set one up at the same page. Enforced while TWO_FACTOR_REQUIRED (default: when DEBUG is
-off). API tokens are a credential of their own and are not asked for a code."""
+"""TOTP two-factor sign-in (django-otp): required for administrators (staff), reviewers,
+secretariats and unit administrators (who enter documents and manage people), and for anyone
+who has set up an authenticator app; optional for everyone else, who may set one up at the
+same page. Enforced while TWO_FACTOR_REQUIRED (default: when DEBUG is off). API tokens are a
+credential of their own and are not asked for a code."""
 
 from __future__ import annotations
 
@@ -24,10 +25,15 @@ EXEMPT_PREFIXES = ("/xac-thuc-hai-buoc/", "/dang-xuat/", "/static/", "/healthz",
 
 
 def two_factor_required(user: Any) -> bool:
-    from tasks.selectors import user_is_reviewer
+    from accounts.access import access_for
+    from accounts.choices import Role
 
+    access = access_for(user)
     return bool(
-        user.is_staff or user_is_reviewer(user) or django_otp.user_has_device(user, confirmed=True)
+        user.is_staff
+        or access.is_reviewer
+        or access.units(Role.SECRETARIAT, Role.UNIT_ADMIN)
+        or django_otp.user_has_device(user, confirmed=True)
     )
 
 

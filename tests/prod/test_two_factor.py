@@ -1,4 +1,5 @@
-"""TOTP two-factor sign-in: required for administrators and reviewers, optional for others,
+"""TOTP two-factor sign-in: required for administrators, reviewers, secretariats and unit
+administrators, optional for others,
 kept for anyone who set it up; API tokens are not asked for a code."""
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ def test_an_administrator_needs_it_for_the_admin_too(client):
     admin = User.objects.create_superuser("tf.admin", password="x-123456789")
     client.force_login(admin)
     assert client.get("/admin/")["Location"].startswith("/xac-thuc-hai-buoc/")
+
+
+@pytest.mark.parametrize("role", [Role.SECRETARIAT, Role.UNIT_ADMIN])
+def test_a_secretariat_and_a_unit_administrator_need_it(client, role):
+    client.force_login(person(f"tf.{role}", role))
+    assert client.get("/viec-cua-toi/")["Location"].startswith("/xac-thuc-hai-buoc/")
 
 
 def test_an_officer_may_work_without_it_or_turn_it_on(client):
