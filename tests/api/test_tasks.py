@@ -281,8 +281,9 @@ def test_task_list_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(few_by_status):
         response = client.get(status_url)
     assert len(response.json()["results"]) == 50
-    # The caller's units and groups are read first (so the scope filters by id lists).
-    with django_assert_max_num_queries(12):
+    # The caller's memberships, the succession records and the units' groups are read first
+    # (accounts.access: so the scope filters by id lists).
+    with django_assert_max_num_queries(13):
         client.get(url)
 
 
