@@ -84,6 +84,12 @@ class Document(models.Model):
         return self.display_name
 
     @property
+    def needs_horizon(self) -> bool:
+        """A document in the portal with no printed horizon year: a person must set one
+        (status then dates its undated tasks); it never inherits another document's."""
+        return not self.is_stub and self.horizon_year is None
+
+    @property
     def display_name(self) -> str:
         label = self.get_kind_display()
         if self.number:

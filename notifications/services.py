@@ -264,7 +264,7 @@ def _candidate_tracks(today: dt.date, config: Config) -> Iterable[TaskTrack]:
     recurring = Q(task__deadline_kind=StoredKind.RECURRING)
     event = Q(
         task__deadline_kind=StoredKind.EVENT,
-        task__event_on__isnull=False,
+        task__event_due_on__isnull=False,
         completed_on__isnull=True,
     )
     return (
@@ -301,7 +301,7 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
             today=today,
             offsets=config.offsets,
             overdue_window=config.overdue_window,
-            event_on=task.event_on,
+            event_due_on=task.event_due_on,
         )
         for due in owed:
             common: dict[str, Any] = {
@@ -320,7 +320,7 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
                 officers = people.officers(track.unit_id, fallback=False)
                 plan.add(Kind.OVERDUE, scope, officers, **common)
                 plan.add(Kind.OVERDUE_LEADER, scope, people.leaders(track.unit_id), **common)
-        upcoming = track_due(deadline, today, task.event_on)
+        upcoming = track_due(deadline, today, task.event_due_on)
         if (
             upcoming is not None
             and upcoming >= today
@@ -348,7 +348,9 @@ def _reportable_tracks() -> Q:
     """Tracks that report progress each quarter: open, with a readable deadline (routine and
     recurring duties report every quarter), not waiting for an event."""
     open_dated = Q(task__deadline_kind__in=_DATED, completed_on__isnull=True)
-    event = Q(task__deadline_kind=StoredKind.EVENT, task__event_on__isnull=False, completed_on=None)
+    event = Q(
+        task__deadline_kind=StoredKind.EVENT, task__event_due_on__isnull=False, completed_on=None
+    )
     routine = Q(task__deadline_kind__in=(StoredKind.RECURRING, StoredKind.ONGOING))
     return open_dated | event | routine
 
@@ -405,7 +407,7 @@ def overdue_tracks(today: dt.date, documents: set[int] | None = None) -> list[Ov
         TaskTrack.objects.filter(
             Q(task__deadline_kind__in=_DATED, task__due_on__lt=today, completed_on=None)
             | Q(task__deadline_kind=StoredKind.RECURRING)
-            | Q(task__deadline_kind=StoredKind.EVENT, task__event_on__isnull=False)
+            | Q(task__deadline_kind=StoredKind.EVENT, task__event_due_on__isnull=False)
         )
         .select_related("task", "task__document", "unit")
         .order_by("task__document_id", "task__position", "task_id", "unit__name")
@@ -417,11 +419,11 @@ def overdue_tracks(today: dt.date, documents: set[int] | None = None) -> list[Ov
     for track in tracks:
         task = track.task
         deadline = deadlines.get(task.pk) or deadlines.setdefault(task.pk, stored_deadline(task))
-        done, event_on = track.completed_on, task.event_on
-        status = task_status(deadline, completed_on=done, today=today, event_on=event_on)
+        done, event_due_on = track.completed_on, task.event_due_on
+        status = task_status(deadline, completed_on=done, today=today, event_due_on=event_due_on)
         if status is Status.OVERDUE:
-            due = due_date(deadline, completed_on=done, today=today, event_on=event_on)
-            days = days_overdue(deadline, completed_on=done, today=today, event_on=event_on)
+            due = due_date(deadline, completed_on=done, today=today, event_due_on=event_due_on)
+            days = days_overdue(deadline, completed_on=done, today=today, event_due_on=event_due_on)
             if due is not None:
                 rows.append(OverdueRow(track, due, days))
     rows.sort(key=lambda row: -row.days)
@@ -665,7 +667,7 @@ def _track_item(reminder: Reminder, today: dt.date) -> Item | None:
     if task is None:
         return None
     deadline = stored_deadline(task)
-    if not is_occurrence(deadline, reminder.due_on, task.event_on):
+    if not is_occurrence(deadline, reminder.due_on, task.event_due_on):
         return None  # the deadline was changed since the scan
     if reminder.kind == Kind.COORDINATE:
         tracks = list(task.tracks.all())

@@ -16,7 +16,7 @@ from accounts.models import Unit, User, expand_units
 from documents.models import Document
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc, nfc_multiline
-from tasks.choices import AssignmentRole, ReportState
+from tasks.choices import AssignmentRole, DeadlineKind, ReportState
 from tasks.deadlines import Deadline, parse_deadline
 from tasks.models import (
     Comment,
@@ -243,10 +243,49 @@ def task_completion_repair() -> int:
     return fixed
 
 
+def user_may_record_event(user: User, task: Task) -> bool:
+    """An officer or leader of a lead unit of the task, or a reviewer of its document."""
+    from accounts.choices import Role
+    from accounts.models import Membership
+
+    if user.is_superuser:
+        return True
+    memberships = Membership.objects.filter(user=user)
+    leads = task.assignments.filter(role=AssignmentRole.LEAD).values("unit_id")
+    return (
+        memberships.filter(role__in=(Role.OFFICER, Role.LEADER), unit_id__in=leads).exists()
+        or memberships.filter(role=Role.REVIEWER, unit__reviews_all=True).exists()
+        or memberships.filter(
+            role=Role.REVIEWER, unit__monitored_documents=task.document_id
+        ).exists()
+    )
+
+
 @transaction.atomic
-def task_record_event(*, task: Task, event_on: dt.date) -> Task:
-    """Record that the event an event-triggered task waits for has happened."""
-    update_fields_if_changed(task, {"event_on": event_on})
+def task_record_event(
+    *,
+    task: Task,
+    event_on: dt.date,
+    due_on: dt.date,
+    user: User | None = None,
+    today: dt.date | None = None,
+) -> Task:
+    """Record that the event an event-triggered task waits for has happened, and the due
+    date it sets. Until then the task waits (chờ sự kiện): no delay after an event is
+    invented. ``user`` None is the system (seed, tests); a person must be allowed
+    (``user_may_record_event``)."""
+    if user is not None and not user_may_record_event(user, task):
+        raise NotAllowed(
+            "Chỉ đơn vị chủ trì hoặc cơ quan theo dõi, giám sát mới được ghi nhận sự kiện."
+        )
+    if task.deadline_kind != DeadlineKind.EVENT:
+        raise ReportError("Nhiệm vụ này không chờ sự kiện.")
+    if today is not None and event_on > today:
+        raise ReportError("Ngày sự kiện không được sau ngày hôm nay.")
+    if due_on < event_on:
+        raise ReportError("Hạn hoàn thành không được trước ngày sự kiện.")
+    lock_task(task.pk)
+    update_fields_if_changed(task, {"event_on": event_on, "event_due_on": due_on})
     return task
 
 

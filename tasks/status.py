@@ -25,8 +25,9 @@ Decisions the caller must know
   today's year, so it never starts overdue: an unfinished yearly duty is IN_PROGRESS in the
   fourth quarter and NOT_DUE before it, and starts afresh each 1 January. Give the deadline a
   start ("Năm 2023 và các năm tiếp theo") to have missed years count.
-- EVENT: no ``event_on`` -> AWAITING_EVENT. Once the event is recorded the task is due
-  ``event_due_days`` later (DEFAULT_EVENT_DUE_DAYS = 90 when None) and judged as a DATE.
+- EVENT: no ``event_due_on`` -> AWAITING_EVENT (chờ sự kiện). A person records the event and
+  the due date it sets (``tasks.services.task_record_event``); the task is then judged as a
+  DATE against that date. No text states a delay after an event, so none is invented.
 - ONGOING -> ONGOING always, also when a completion is given: routine duties are never late.
 - UNKNOWN -> UNDETERMINED while open. A completed task whose deadline cannot be read (or an
   EVENT completed before its event was recorded) is DONE_ON_TIME: there is no due date it
@@ -41,6 +42,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from tasks.deadlines import (
+    REASON_EMPTY,
     Deadline,
     DeadlineKind,
     current_due,
@@ -50,18 +52,17 @@ from tasks.deadlines import (
 )
 
 __all__ = [
-    "DEFAULT_EVENT_DUE_DAYS",
+    "HORIZON_NOTE",
     "RecurringSteps",
     "Status",
     "days_overdue",
+    "due_at_horizon",
     "due_date",
     "is_due",
     "recurring_steps",
     "rollup",
     "task_status",
 ]
-
-DEFAULT_EVENT_DUE_DAYS = 90
 
 
 class Status(StrEnum):
@@ -102,14 +103,6 @@ def _judge_date(due: date, completed_on: date | None, today: date) -> tuple[Stat
     return _open_status(due, today), due
 
 
-def _event_due(event_on: date, event_due_days: int | None) -> date:
-    days = DEFAULT_EVENT_DUE_DAYS if event_due_days is None else event_due_days
-    try:
-        return event_on + timedelta(days=days)
-    except OverflowError:
-        return date.max if days > 0 else date.min
-
-
 def _judge_recurring(
     deadline: Deadline, completed_on: date | None, today: date
 ) -> tuple[Status, date | None]:
@@ -135,8 +128,7 @@ def _judge(
     deadline: Deadline,
     completed_on: date | None,
     today: date,
-    event_on: date | None,
-    event_due_days: int | None,
+    event_due_on: date | None,
 ) -> tuple[Status, date | None]:
     """Status and the due date it was judged against."""
     kind = deadline.kind
@@ -147,8 +139,8 @@ def _judge(
     due: date | None = None
     if kind in (DeadlineKind.DATE, DeadlineKind.PERIOD):
         due = deadline.due_on
-    elif kind is DeadlineKind.EVENT and event_on is not None:
-        due = _event_due(event_on, event_due_days)
+    elif kind is DeadlineKind.EVENT:
+        due = event_due_on
     if due is not None:
         return _judge_date(due, completed_on, today)
     if completed_on is not None:
@@ -158,16 +150,35 @@ def _judge(
     return Status.UNDETERMINED, None
 
 
+HORIZON_NOTE = "Theo thời hạn của văn bản"
+
+
+def due_at_horizon(deadline: Deadline, horizon_year: int | None) -> Deadline:
+    """A task printed without any deadline is due at the end of its document's horizon year
+    ("theo thời hạn của văn bản"). An unreadable phrase stays UNKNOWN for a person to resolve,
+    and a document without a horizon gives none (it is flagged; never inherited)."""
+    if deadline.kind is not DeadlineKind.UNKNOWN or deadline.reason != REASON_EMPTY:
+        return deadline
+    if horizon_year is None:
+        return deadline
+    return replace(
+        deadline,
+        kind=DeadlineKind.DATE,
+        due_on=date(horizon_year, 12, 31),
+        normalized=f"{HORIZON_NOTE} (năm {horizon_year})",
+        reason="",
+    )
+
+
 def task_status(
     deadline: Deadline,
     *,
     completed_on: date | None,
     today: date,
-    event_on: date | None = None,
-    event_due_days: int | None = None,
+    event_due_on: date | None = None,
 ) -> Status:
     """Status of one task (or one track of a collective task) on ``today``."""
-    return _judge(deadline, completed_on, today, event_on, event_due_days)[0]
+    return _judge(deadline, completed_on, today, event_due_on)[0]
 
 
 def due_date(
@@ -175,12 +186,11 @@ def due_date(
     *,
     completed_on: date | None,
     today: date,
-    event_on: date | None = None,
-    event_due_days: int | None = None,
+    event_due_on: date | None = None,
 ) -> date | None:
     """The due date the status was judged against (for a RECURRING task that is overdue, the
     missed occurrence; otherwise its current occurrence). None when there is none."""
-    return _judge(deadline, completed_on, today, event_on, event_due_days)[1]
+    return _judge(deadline, completed_on, today, event_due_on)[1]
 
 
 def days_overdue(
@@ -188,11 +198,10 @@ def days_overdue(
     *,
     completed_on: date | None,
     today: date,
-    event_on: date | None = None,
-    event_due_days: int | None = None,
+    event_due_on: date | None = None,
 ) -> int:
     """Days since the missed due date when OVERDUE (``today - due``), else 0."""
-    status, due = _judge(deadline, completed_on, today, event_on, event_due_days)
+    status, due = _judge(deadline, completed_on, today, event_due_on)
     if status is not Status.OVERDUE or due is None:
         return 0
     return (today - due).days

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("bao-cao/<int:report_id>/duyet/", views.report_approve_view, name="report-approve"),
     path("bao-cao/<int:report_id>/tra-lai/", views.report_return_view, name="report-return"),
+    path("nhiem-vu/<int:pk>/su-kien/", views.task_event_record, name="task-event-record"),
     path("nhiem-vu/<int:pk>/giai-trinh/", views.explanation_create, name="explanation-create"),
     path(
         "nhiem-vu/<int:pk>/giai-trinh/<int:request_id>/",

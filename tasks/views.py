@@ -29,6 +29,7 @@ from tasks.forms import (
     ExplanationAnswerForm,
     ExplanationRequestForm,
     ReportForm,
+    TaskEventForm,
     TaskListForm,
 )
 from tasks.models import Evidence, ProgressReport, Task, TaskTrack
@@ -52,6 +53,8 @@ from tasks.services import (
     report_approve,
     report_return,
     report_save,
+    task_record_event,
+    user_may_record_event,
 )
 from tasks.status import Status
 from tasks.status_sql import (
@@ -330,6 +333,33 @@ def _task_or_404(user: User, pk: int) -> Task:
 
 
 @login_required
+@require_POST
+def task_event_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the event an event-triggered task waits for (the API calls the same service)."""
+    task = _task_or_404(request.user, pk)
+    form = TaskEventForm(request.POST)
+    if form.is_valid():
+        try:
+            task_record_event(
+                task=task,
+                event_on=form.cleaned_data["event_on"],
+                due_on=form.cleaned_data["due_on"],
+                user=request.user,
+                today=timezone.localdate(),
+            )
+            messages.success(request, "Đã ghi nhận sự kiện và hạn hoàn thành.")
+        except ReportError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(
+            request,
+            "Chưa ghi nhận sự kiện: "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+    return redirect(reverse("task-detail", args=[task.pk]) + "#su-kien")
+
+
+@login_required
 @require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request.user, pk)
@@ -402,6 +432,11 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "view": view,
         "track_status": {ts.track.pk: TaskStatus(ts.status.value) for ts in view.tracks},
         "status_label": TaskStatus(view.status.value),
+        "event_form": (
+            TaskEventForm(initial={"event_on": task.event_on, "due_on": task.event_due_on})
+            if task.deadline_kind == "event" and user_may_record_event(request.user, task)
+            else None
+        ),
         "occurrences": [
             (judged, TaskStatus(judged.status.value), judged.reports) for judged in view.occurrences
         ],
