@@ -140,16 +140,23 @@ _SUB = {"-", "–", "—", "+", "*", "•"}
 
 
 def import_rows(
-    document: Document, rows: list[Row], *, dry_run: bool = False, ref_prefix: str = "STT "
+    document: Document,
+    rows: list[Row],
+    *,
+    dry_run: bool = False,
+    ref_prefix: str = "STT ",
+    first_position: int = 1,
 ) -> ImportReport:
-    """Resolve every row, then write all of them in one transaction, or none."""
+    """Resolve every row, then write all of them in one transaction, or none. Rows are
+    placed from ``first_position`` on (after the document's prose sections printed before
+    the table)."""
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     resolver = UnitResolver()
     province = document.province
     plan = []
     parent_ref: str | None = None
     child_no = 0
-    for position, row in enumerate(rows, start=1):
+    for position, row in enumerate(rows, start=first_position):
         if not row.title:
             report.errors.append((row.line, "Thiếu nội dung nhiệm vụ."))
             continue
