@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -49,7 +50,9 @@ def regional(seeded) -> Indicator:  # type: ignore[no-untyped-def]
     return Indicator.objects.select_related("scope").get(code="KL26-09")  # the region
 
 
-def _draft(indicator, scope, user, text="48,5", year=2024, **kwargs):  # type: ignore[no-untyped-def]
+def _draft(indicator, scope, user, text="48,5", year=None, **kwargs):  # type: ignore[no-untyped-def]
+    # a year within the target's years (the regional targets end in 2020)
+    year = year or min(2024, indicator.target_year)
     return value_save_draft(
         indicator=indicator,
         scope=scope,
@@ -247,3 +250,13 @@ def test_an_approved_value_can_be_returned(forest, people, units) -> None:  # ty
     assert value.state == ValueState.RETURNED
     with pytest.raises(IndicatorValueError, match="đã gửi hoặc đã duyệt"):
         value_return(value_id=value.pk, user=leader, version=4, reason="Sai")
+
+
+def test_values_outside_the_target_are_refused_with_a_message(people, units, forest) -> None:  # type: ignore[no-untyped-def]
+    officer = people["laichau.canbo"]
+    for year, text, message in [
+        (2019, "40", "ngoài thời kỳ của chỉ tiêu (từ năm 2021 đến năm 2030)"),
+        (2024, "-5", "Giá trị âm"),
+    ]:
+        with pytest.raises(IndicatorValueError, match=re.escape(message)):
+            _draft(forest, units["tinh-lai-chau"], officer, text, year=year)
