@@ -10,6 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
 from documents.choices import DocumentKind, RelationKind
+from portal.vietnamese import shorten
+
+TITLE_LENGTH = 120  # characters of a summary shown in lists
 
 
 class Document(models.Model):
@@ -91,10 +94,19 @@ class Document(models.Model):
 
     @property
     def display_name(self) -> str:
+        """ "Nghị quyết số 11-NQ/TW"; without a number its kind, issuer and year: "Kế hoạch
+        của Bộ Chính trị, 2022" (select ``issuer`` with lists of documents)."""
         label = self.get_kind_display()
         if self.number:
             return f"{label} số {self.number}"
-        return f"{label}: {self.title[:80]}"
+        year = self.issued_on.year if self.issued_on else self.issued_year
+        name = f"{label} của {self.issuer.name}"
+        return f"{name}, {year}" if year else name
+
+    @property
+    def short_title(self) -> str:
+        """The summary (trích yếu) cut on a word, with "…"."""
+        return shorten(self.title, TITLE_LENGTH)
 
     def clean(self) -> None:
         if self.issued_on and self.issued_year and self.issued_on.year != self.issued_year:

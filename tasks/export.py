@@ -51,7 +51,7 @@ def tasks_xlsx(tasks: Iterable[Task], today: dt.date) -> bytes:
         leads = [a.unit.name for a in assignments if a.role == AssignmentRole.LEAD]
         coords = [a.unit.name for a in assignments if a.role == AssignmentRole.COORDINATE]
         row = [
-            task.document.number or task.document.title[:120],
+            task.document.number or task.document.short_title,
             task.ref,
             task.title,
             "; ".join(leads),

@@ -53,7 +53,9 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from documents.models import TITLE_LENGTH
 from portal.db import YearEnd
+from portal.vietnamese import shorten
 from tasks.choices import AssignmentRole, ReportState
 from tasks.choices import DeadlineKind as StoredKind
 from tasks.deadlines import (
@@ -660,7 +662,11 @@ def overdue_by_document(overdue: QuerySet[Task]) -> list[GroupCount]:
         .annotate(n=Count("pk"))
     )
     return _ranked(
-        GroupCount(r["document_id"], r["document__number"] or r["document__title"][:120], r["n"])
+        GroupCount(
+            r["document_id"],
+            r["document__number"] or shorten(r["document__title"], TITLE_LENGTH),
+            r["n"],
+        )
         for r in rows
     )
 

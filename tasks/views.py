@@ -324,7 +324,7 @@ def _task_or_404(user: User, pk: int) -> Task:
     task = (
         task_visible_to(user)
         .filter(pk=pk)
-        .select_related("document", "parent", "implements__document")
+        .select_related("document__issuer", "parent", "implements__document")
         .first()
     )
     if task is None:

@@ -224,3 +224,25 @@ def test_politburo_plan_first_duty_and_bac_kan_press(seeded):
         "Báo Bắc Kạn",
         "Đài Phát thanh và Truyền hình tỉnh Bắc Kạn",
     }
+
+
+def test_chain_is_ordered_by_the_relation_not_by_id(seeded):
+    ctr = document_get_by_reference("26-CTr/TU")
+    above, _ = document_chain(ctr)
+    # 26-CTr/TU implements 96/NQ-CP, which implements 11-NQ/TW, which supersedes 37-NQ/TW:
+    # nearest first, so 11-NQ/TW is shown above 96/NQ-CP whatever their ids
+    numbers = [d.number for d in above]
+    assert numbers.index("96/NQ-CP") < numbers.index("11-NQ/TW") < numbers.index("37-NQ/TW")
+    plan = Document.objects.get(slug="kh-26-kl-tw")
+    above, _ = document_chain(plan)
+    assert [d.number for d in above][:2] == ["1580/QĐ-TTg", "26-KL/TW"]
+
+
+def test_documents_without_number_show_kind_issuer_and_year(seeded):
+    plan = Document.objects.select_related("issuer").get(slug="kh-11-nq-tw")
+    assert str(plan) == "Kế hoạch của Bộ Chính trị, 2022"
+    assert str(document_get_by_reference("11-NQ/TW")) == "Nghị quyết số 11-NQ/TW"
+    short = plan.short_title
+    assert len(short) <= 120 and short.endswith("…")
+    assert plan.title.startswith(short[:-1])  # cut on a word: the rest starts with a space
+    assert plan.title[len(short) - 1] in " ,"
