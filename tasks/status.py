@@ -13,6 +13,10 @@ Decisions the caller must know
   it -> DONE_LATE. Open: due before today -> OVERDUE; due today or later but within the
   quarter containing today (it falls due in this reporting period) -> IN_PROGRESS; later ->
   NOT_DUE.
+- RECURRING, stored tasks: pages, lists, the API and reports judge them per occurrence with
+  the approved report that met each (``tasks.occurrences``, via ``tasks.status_sql``). The
+  rule below is the phrase-only approximation the reminders still use (one completion date,
+  no document horizon).
 - RECURRING is judged per occurrence (``tasks.deadlines.occurrences``). Each occurrence has
   a window: from the day after the previous natural occurrence to its own due date (yearly:
   01/01-31/12, or 16/12-15/12 for "trước 15/12 hằng năm"; half-yearly: 01/01-30/06 and
@@ -37,7 +41,7 @@ Decisions the caller must know
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -53,13 +57,11 @@ from tasks.deadlines import (
 
 __all__ = [
     "HORIZON_NOTE",
-    "RecurringSteps",
     "Status",
     "days_overdue",
     "due_at_horizon",
     "due_date",
     "is_due",
-    "recurring_steps",
     "rollup",
     "task_status",
 ]
@@ -228,62 +230,3 @@ def rollup(statuses: Sequence[Status]) -> Status:
 def is_due(status: Status) -> bool:
     """True for the four "đến hạn" grid statuses counted in reports."""
     return status in _DUE
-
-
-@dataclass(frozen=True)
-class RecurringSteps:
-    """A RECURRING deadline judged on one day, as a step function of the completion date.
-
-    ``without`` is the status with no completion; ``steps`` are (first day, status from that
-    day on), first days ascending, the first one ``date.min``. ``missed`` is the occurrence
-    an OVERDUE task missed (None if none can be)."""
-
-    without: Status
-    steps: tuple[tuple[date, Status], ...]
-    missed: date | None
-
-    def status(self, completed_on: date | None) -> Status:
-        if completed_on is None:
-            return self.without
-        found = self.without
-        for first, status in self.steps:
-            if completed_on < first:
-                break
-            found = status
-        return found
-
-
-def recurring_steps(deadline: Deadline, today: date) -> RecurringSteps:
-    """``task_status`` of a RECURRING deadline on ``today`` for every completion date at once.
-
-    The status changes only where the completion date crosses the window of the missed
-    occurrence or the start of the current one, so judging the first day of each piece gives
-    the whole function. Lists use it to judge every task of one deadline with a few
-    date comparisons in the database instead of one call per row."""
-    if deadline.kind is not DeadlineKind.RECURRING:
-        raise ValueError("recurring_steps needs a RECURRING deadline")
-    started = deadline
-    if started.starts_on is None:
-        started = replace(deadline, starts_on=date(today.year, 1, 1))
-    natural = replace(started, starts_on=None)
-    cuts = {date.min}
-    previous = previous_due(started, today)
-    if previous is not None:
-        before = previous_due(natural, previous)
-        if before is not None:
-            cuts.add(before + timedelta(days=1))
-    current = current_due(started, today)
-    if current is not None:
-        before = previous_due(natural, current)
-        if before is not None:
-            cuts.add(before + timedelta(days=1))
-    steps: list[tuple[date, Status]] = []
-    for first in sorted(cuts):
-        status = task_status(deadline, completed_on=first, today=today)
-        if not steps or steps[-1][1] is not status:
-            steps.append((first, status))
-    return RecurringSteps(
-        without=task_status(deadline, completed_on=None, today=today),
-        steps=tuple(steps),
-        missed=previous,
-    )

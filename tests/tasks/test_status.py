@@ -15,7 +15,6 @@ from tasks.status import (
     due_at_horizon,
     due_date,
     is_due,
-    recurring_steps,
     rollup,
     task_status,
 )
@@ -467,47 +466,3 @@ def test_rollup_is_done_only_when_every_track_is_done(statuses: list[Status]) ->
     all_done = bool(statuses) and all(s in (S.DONE_ON_TIME, S.DONE_LATE) for s in statuses)
     assert (result in (S.DONE_ON_TIME, S.DONE_LATE)) is all_done
     assert result in statuses or not statuses
-
-
-RECURRING = [
-    "Hằng năm",
-    "Hàng năm",
-    "Hằng quý",
-    "Hằng tháng",
-    "Định kỳ 6 tháng, hàng năm",
-    "Hằng năm và theo quy định",
-    "trước 15/12 hằng năm",
-    "Trước ngày 29/02 hằng năm",
-    "Năm 2023 và các năm tiếp theo",
-]
-_recent = st.dates(min_value=D(2015, 1, 1), max_value=D(2040, 12, 31))
-
-
-@given(st.sampled_from(RECURRING), _recent, st.lists(st.one_of(st.none(), _recent), max_size=8))
-def test_recurring_steps_agree_with_the_status_at_every_completion_date(
-    phrase: str, today: date, completions: list[date | None]
-) -> None:
-    # Lists judge a recurring deadline by date ranges of the completion date: those ranges
-    # must give task_status's answer for any completion, and ``missed`` its due date.
-    deadline = parse_deadline(phrase)
-    steps = recurring_steps(deadline, today)
-    assert steps.steps[0][0] == date.min
-    assert [first for first, _ in steps.steps] == sorted({first for first, _ in steps.steps})
-    for completed_on in [None, *completions]:
-        expected = task_status(deadline, completed_on=completed_on, today=today)
-        assert steps.status(completed_on) is expected
-        if expected is S.OVERDUE:
-            assert steps.missed == due_date(deadline, completed_on=completed_on, today=today)
-
-
-def test_recurring_steps_of_a_yearly_duty_in_the_fourth_quarter() -> None:
-    # "Hằng năm" without a start year never starts overdue: done this year or not yet.
-    steps = recurring_steps(parse_deadline("Hằng năm"), D(2026, 11, 22))
-    assert steps.without is S.IN_PROGRESS and steps.missed is None
-    assert steps.status(D(2025, 12, 31)) is S.IN_PROGRESS
-    assert steps.status(D(2026, 1, 1)) is S.DONE_ON_TIME
-
-
-def test_recurring_steps_refuse_other_kinds() -> None:
-    with pytest.raises(ValueError, match="RECURRING"):
-        recurring_steps(parse_deadline("Quý II/2022"), D(2026, 1, 1))
