@@ -15,6 +15,14 @@ from portal.vietnamese import shorten
 TITLE_LENGTH = 120  # characters of a summary shown in lists
 
 
+class DocumentManager(models.Manager["Document"]):
+    """Documents with their issuer: a document without a number is named by it
+    (``display_name``), so every list of documents (admin filters and choices too) needs it."""
+
+    def get_queryset(self) -> models.QuerySet[Document]:
+        return super().get_queryset().select_related("issuer")
+
+
 class Document(models.Model):
     """A resolution, conclusion, decision, plan or programme.
 
@@ -70,6 +78,8 @@ class Document(models.Model):
     )
     source_file = models.CharField(_("tệp nguồn"), max_length=200, blank=True)
     history = HistoricalRecords()
+
+    objects = DocumentManager()
 
     class Meta:
         verbose_name = _("văn bản")

@@ -230,7 +230,9 @@ def _unassigned(scope: QuerySet[Task]) -> tuple[list[Task], list[dict]]:
         unassigned_tasks(scope.filter(document_id__in=ids))
         .order_by("document_id", "position")
         .only("ref", "title", "deadline_text", "document")
-        .prefetch_related(Prefetch("document", Document.objects.only("number", "kind")))
+        .prefetch_related(
+            Prefetch("document", Document.objects.select_related(None).only("number", "kind"))
+        )
     )
     return list(tasks[:LIST_SHOWN]) if ids else [], documents
 
