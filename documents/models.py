@@ -10,6 +10,17 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
 from documents.choices import DocumentKind, RelationKind
+from portal.vietnamese import shorten
+
+TITLE_LENGTH = 120  # characters of a summary shown in lists
+
+
+class DocumentManager(models.Manager["Document"]):
+    """Documents with their issuer: a document without a number is named by it
+    (``display_name``), so every list of documents (admin filters and choices too) needs it."""
+
+    def get_queryset(self) -> models.QuerySet[Document]:
+        return super().get_queryset().select_related("issuer")
 
 
 class Document(models.Model):
@@ -83,6 +94,8 @@ class Document(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = DocumentManager()
+
     class Meta:
         verbose_name = _("văn bản")
         verbose_name_plural = _("văn bản")
@@ -99,11 +112,26 @@ class Document(models.Model):
         return self.display_name
 
     @property
+    def needs_horizon(self) -> bool:
+        """A document in the portal with no printed horizon year: a person must set one
+        (status then dates its undated tasks); it never inherits another document's."""
+        return not self.is_stub and self.horizon_year is None
+
+    @property
     def display_name(self) -> str:
+        """ "Nghị quyết số 11-NQ/TW"; without a number its kind, issuer and year: "Kế hoạch
+        của Bộ Chính trị, 2022" (select ``issuer`` with lists of documents)."""
         label = self.get_kind_display()
         if self.number:
             return f"{label} số {self.number}"
-        return f"{label}: {self.title[:80]}"
+        year = self.issued_on.year if self.issued_on else self.issued_year
+        name = f"{label} của {self.issuer.name}"
+        return f"{name}, {year}" if year else name
+
+    @property
+    def short_title(self) -> str:
+        """The summary (trích yếu) cut on a word, with "…"."""
+        return shorten(self.title, TITLE_LENGTH)
 
     def clean(self) -> None:
         if self.issued_on and self.issued_year and self.issued_on.year != self.issued_year:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from documents.models import Document, DocumentRelation
@@ -21,29 +22,42 @@ def document_get_by_reference(reference: str) -> Document | None:
 
 def document_chain(document: Document) -> tuple[list[Document], list[Document]]:
     """Documents above (what this one implements, continues, is attached to, supersedes,
-    transitively) and below (what implements it), loading all edges in one query."""
+    transitively) and below (what implements it), loading all edges in one query.
+
+    Ordered by the relation, nearest first: a document comes after every document of the
+    chain that points to it (its longest distance from this one), so 26-CTr/TU's chain reads
+    96/NQ-CP, then 11-NQ/TW (which 96/NQ-CP implements), then 37-NQ/TW; ties by date."""
     up: dict[int, set[int]] = defaultdict(set)
     down: dict[int, set[int]] = defaultdict(set)
     for source_id, target_id in DocumentRelation.objects.values_list("source_id", "target_id"):
         up[source_id].add(target_id)
         down[target_id].add(source_id)
 
-    def walk(graph: dict[int, set[int]]) -> list[int]:
-        seen: list[int] = []
-        frontier = [document.pk]
-        while frontier:
-            nxt = []
-            for node in frontier:
-                for other in sorted(graph.get(node, ())):
-                    if other not in seen and other != document.pk:
-                        seen.append(other)
-                        nxt.append(other)
-            frontier = nxt
-        return seen
+    def depths(graph: dict[int, set[int]]) -> dict[int, int]:
+        """Longest distance from ``document`` to each document reachable in ``graph``."""
+        found: dict[int, int] = {document.pk: 0}
+        for _ in range(len(graph) + 1):  # a cycle cannot loop for ever
+            changed = False
+            for node, depth in list(found.items()):
+                for other in graph.get(node, ()):
+                    if other != document.pk and found.get(other, -1) < depth + 1:
+                        found[other] = depth + 1
+                        changed = True
+            if not changed:
+                break
+        found.pop(document.pk)
+        return found
 
-    above_ids, below_ids = walk(up), walk(down)
-    docs = Document.objects.in_bulk(above_ids + below_ids)
-    return [docs[i] for i in above_ids], [docs[i] for i in below_ids]
+    above, below = depths(up), depths(down)
+    docs = Document.objects.select_related("issuer").in_bulk([*above, *below])
+
+    def ordered(found: dict[int, int]) -> list[Document]:
+        return sorted(
+            (docs[i] for i in found),
+            key=lambda d: (found[d.pk], d.issued_on or dt.date(d.issued_year or 1, 1, 1), d.pk),
+        )
+
+    return ordered(above), ordered(below)
 
 
 def document_search(query: str, limit: int = 20) -> list[Document]:

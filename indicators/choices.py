@@ -12,6 +12,7 @@ class TargetKind(models.TextChoices):
     YEARLY_DECREASE = "yearly_decrease", _("Giảm hằng năm")
     UPPER_BOUND = "upper_bound", _("Không vượt quá")
     STRUCTURE = "structure", _("Cơ cấu")
+    PERIOD_SUM = "period_sum", _("Tổng mỗi kế hoạch 5 năm")
 
 
 class Comparator(models.TextChoices):

@@ -16,7 +16,14 @@ LEVEL (reach a level by the target year: "đạt 56%", "trên 5.000 tỷ đồng
     first value. Goal = ``low`` (for a range: ``high`` when going down). The direction is
     down only when the start is above the goal and the phrase says so ("giảm", "xuống",
     "còn"); otherwise up ("đạt 56%" is met by 57%), always up for "trên"/"ít nhất".
-  * Expected path: a straight line from the start to the goal in the target year.
+  * Expected path: a straight line from the start to the goal in the target year; for an
+    amount reached by growth (a money unit: "63.600 tỷ đồng", "2.000 USD", going up from a
+    positive start) a compound path, start x (goal/start)^(elapsed/span), as growth compounds.
+  * A single value with no baseline has nothing to measure progress from: unless it already
+    meets the goal (or the judgement is final) it is ``no_data``, "Chưa đủ số liệu để đánh
+    giá." (never "on track").
+  * "trên 5.000" met exactly is not met: the sentence says the value equals the level and
+    must exceed it (never "còn cách 0").
   * The goal is met by a value at or beyond it in the direction of travel (strictly beyond
     for "trên"; overshooting is fine). A met goal is ``on_track``.
   * Otherwise, with ``shortfall`` = how far the latest value lags the path for its year:
@@ -52,6 +59,16 @@ UPPER_BOUND ("không quá", "dưới": the value must stay under ``high``)
     ``at_risk``; otherwise ``on_track``. Final: ``achieved`` if the target-year value is
     under the bound, else ``missed``. Expected path: the bound every year.
 
+PERIOD_SUM (a total within each five-year plan: "trong mỗi kế hoạch 5 năm ... 250 - 300 nghìn
+lao động"; each value is that year's amount)
+  * Plans are the five-year periods ending in the target year (2016-2020, 2011-2015, ...).
+    The plan containing ``this_year`` (capped at the target year) is judged on the sum of its
+    values so far against ``low``, pro rata for the years elapsed: on or above the pro-rata
+    share ``on_track``, within 10% below it ``at_risk``, else ``off_track``. A plan with no
+    value yet: ``no_data``.
+  * Final (the plan is over): ``achieved`` if its total meets ``low``, else ``missed``.
+  * Expected path: the cumulative pro-rata total for each year of the plan.
+
 STRUCTURE (shares of sectors summing to about 100%)
   * One value per year cannot say anything about a structure, so it is judged only from
     ``values_by_share`` (share name -> percent, names matched ignoring accents, case and
@@ -76,11 +93,13 @@ from portal.numbers import format_vn_number
 from portal.vietnamese import fold
 
 __all__ = [
+    "PLAN_YEARS",
     "Evaluation",
     "TargetLike",
     "Verdict",
     "evaluate",
     "target_from_indicator",
+    "value_problem",
 ]
 
 ZERO = Decimal(0)
@@ -93,6 +112,9 @@ STRUCTURE_ON_TRACK = Decimal(1)
 STRUCTURE_AT_RISK = Decimal(3)
 TREND_YEARS = 3
 NO_DATA = "Chưa có số liệu."
+NOT_ENOUGH = "Chưa đủ số liệu để đánh giá."
+PLAN_YEARS = 5
+_MONEY_UNIT = re.compile(r"\b(dong|usd)\b")
 
 
 class Verdict(StrEnum):
@@ -189,6 +211,8 @@ def evaluate(
         return _yearly_rate(target, comparator, target_year, baseline, series, this_year)
     if kind is TargetKind.YEARLY_DECREASE:
         return _yearly_decrease(target, comparator, target_year, baseline, series, this_year)
+    if kind is TargetKind.PERIOD_SUM:
+        return _period_sum(target, comparator, target_year, series, this_year)
     return _level(target, comparator, target_year, baseline, series, this_year)
 
 
@@ -333,12 +357,24 @@ def _level(
             return value > goal if comparator is Comparator.MORE_THAN else value >= goal - tolerance
         return value <= goal + tolerance
 
-    path = _line(start_year, start_value, target_year, goal)
+    growth = up and start_value > 0 and goal > 0 and bool(_MONEY_UNIT.search(fold(unit)))
+    path = _line(start_year, start_value, target_year, goal, compound=growth)
     goal_text = _goal_text(target, comparator, unit)
     if not series:
         return Evaluation(Verdict.NO_DATA, NO_DATA, path)
+    exactly_at = comparator is Comparator.MORE_THAN
     if _is_final(series, target_year, this_year):
         year, value = _judged(series, target_year)
+        if exactly_at and value == goal:
+            return Evaluation(
+                Verdict.MISSED,
+                _sentence(
+                    f"năm {year} đạt {_amount(value, unit)}, bằng đúng mức mục tiêu",
+                    f"chưa vượt mức nên không đạt mục tiêu {goal_text} đặt cho năm {target_year}",
+                ),
+                path,
+                (year, value),
+            )
         if met(value):
             return Evaluation(
                 Verdict.ACHIEVED,
@@ -370,7 +406,14 @@ def _level(
             path,
             (year, value),
         )
-    expected = _on_line(start_year, start_value, target_year, goal, year)
+    if len(series) == 1 and start == first:  # one value, no baseline: no progress to measure
+        return Evaluation(
+            Verdict.NO_DATA,
+            _sentence(f"năm {year} đạt {_amount(value, unit)}", NOT_ENOUGH[:-1].lower()),
+            path,
+            (year, value),
+        )
+    expected = _on_line(start_year, start_value, target_year, goal, year, compound=growth)
     shortfall = expected - value if up else value - expected
     remaining = abs(goal - value)
     if shortfall <= 0:
@@ -382,10 +425,16 @@ def _level(
     years_left = target_year - year
     need = "cần thêm" if up else "cần giảm thêm"
     points = ([baseline] if baseline and baseline[0] < series[0][0] else []) + series
-    text = (
-        f"Năm {year} đạt {_amount(value, unit)}; {need} {_gap(remaining, unit)} trong "
-        f"{years_left} năm còn lại ({_per_year(remaining / years_left, unit)})"
-    )
+    if exactly_at and remaining == 0:
+        text = (
+            f"Năm {year} đạt {_amount(value, unit)}, bằng đúng mức mục tiêu; cần vượt mức "
+            f"này trong {years_left} năm còn lại"
+        )
+    else:
+        text = (
+            f"Năm {year} đạt {_amount(value, unit)}; {need} {_gap(remaining, unit)} trong "
+            f"{years_left} năm còn lại ({_per_year(remaining / years_left, unit)})"
+        )
     trend = _trend(points, (year, value), unit)
     return Evaluation(verdict, _sentence(text, trend), path, (year, value))
 
@@ -399,24 +448,41 @@ def _says_down(target: TargetLike) -> bool:
 
 
 def _line(
-    start_year: int, start_value: Decimal, target_year: int, goal: Decimal
+    start_year: int,
+    start_value: Decimal,
+    target_year: int,
+    goal: Decimal,
+    *,
+    compound: bool = False,
 ) -> list[tuple[int, Decimal]]:
     if start_year >= target_year:
         return [(target_year, _q(goal))]
     return [
-        (year, _q(_on_line(start_year, start_value, target_year, goal, year)))
+        (
+            year,
+            _q(_on_line(start_year, start_value, target_year, goal, year, compound=compound)),
+        )
         for year in range(start_year, target_year + 1)
     ]
 
 
 def _on_line(
-    start_year: int, start_value: Decimal, target_year: int, goal: Decimal, year: int
+    start_year: int,
+    start_value: Decimal,
+    target_year: int,
+    goal: Decimal,
+    year: int,
+    *,
+    compound: bool = False,
 ) -> Decimal:
+    """The expected value in ``year``: straight, or compound growth (a constant yearly rate)."""
     if start_year >= target_year:
         return goal
     share = Decimal(min(max(year - start_year, 0), target_year - start_year)) / (
         target_year - start_year
     )
+    if compound:
+        return start_value * (goal / start_value) ** share
     return start_value + (goal - start_value) * share
 
 
@@ -659,3 +725,91 @@ def _structure(
         f"Năm {year}: lệch lớn nhất {_gap(worst, '%')} ở «{name}» ({_raw(got)}% so với mục "
         f"tiêu {_raw(goal)}% đặt cho năm {target_year}).",
     )
+
+
+# --------------------------------------------------------------------------- PERIOD_SUM
+
+
+def _period_sum(
+    target: TargetLike,
+    comparator: Comparator,
+    target_year: int,
+    series: list[tuple[int, Decimal]],
+    this_year: int,
+) -> Evaluation:
+    unit = target.unit
+    low = target.low
+    assert low is not None
+    year = min(this_year, target_year)
+    # The five-year plan containing ``year``, counted back from the target year.
+    plan_end = target_year - ((target_year - year) // PLAN_YEARS) * PLAN_YEARS
+    plan_start = plan_end - PLAN_YEARS + 1
+    in_plan = [(y, v) for y, v in series if plan_start <= y <= plan_end]
+    path = [
+        (y, _q(low * (y - plan_start + 1) / PLAN_YEARS)) for y in range(plan_start, plan_end + 1)
+    ]
+    goal_text = _goal_text(target, comparator, unit)
+    plan = f"kế hoạch {plan_start}–{plan_end}"
+    if not in_plan:
+        return Evaluation(Verdict.NO_DATA, NO_DATA, path)
+    total = sum((v for _, v in in_plan), ZERO)
+    last_year = in_plan[-1][0]
+    summary = f"{plan} đến năm {last_year} cộng dồn đạt {_amount(total, unit, derived=True)}"
+    if this_year > plan_end or last_year >= plan_end:
+        verdict = Verdict.ACHIEVED if _meets_low(target, comparator, total) else Verdict.MISSED
+        word = "đạt" if verdict is Verdict.ACHIEVED else "không đạt"
+        return Evaluation(
+            verdict,
+            _sentence(summary, f"{word} mục tiêu {goal_text} mỗi kế hoạch 5 năm"),
+            path,
+            (last_year, total),
+        )
+    expected = low * (last_year - plan_start + 1) / PLAN_YEARS
+    if total >= expected:
+        verdict = Verdict.ON_TRACK
+    elif total >= expected * (1 - LEVEL_RISK_SHARE):
+        verdict = Verdict.AT_RISK
+    else:
+        verdict = Verdict.OFF_TRACK
+    return Evaluation(
+        verdict,
+        _sentence(
+            summary,
+            f"theo tiến độ cần khoảng {_amount(expected, unit, derived=True)} "
+            f"(mục tiêu {goal_text} cả kế hoạch)",
+        ),
+        path,
+        (last_year, total),
+    )
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def value_problem(
+    target: TargetLike,
+    *,
+    target_year: int,
+    first_year: int | None,
+    year: int,
+    value: Decimal,
+) -> str | None:
+    """Why a yearly value cannot be entered for this target (Vietnamese), or None.
+
+    A value is for a year of the target: from ``first_year`` (its baseline year, else the
+    year before its document was issued: the figures it starts from) to the target year. A
+    level, a share, a total or the level of a falling rate is never negative; only a yearly
+    growth rate can be (the economy may shrink)."""
+    if year > target_year:
+        return f"Năm {year} nằm ngoài thời hạn của chỉ tiêu (mục tiêu đến năm {target_year})."
+    if first_year is not None and year < first_year:
+        return (
+            f"Năm {year} nằm ngoài thời kỳ của chỉ tiêu (từ năm {first_year} đến năm "
+            f"{target_year})."
+        )
+    if value < 0 and TargetKind(target.kind) is not TargetKind.YEARLY_RATE:
+        return (
+            f"Giá trị âm ({_raw(value)}) không hợp lệ với chỉ tiêu này: đây là mức đạt được, "
+            "không phải tốc độ tăng."
+        )
+    return None

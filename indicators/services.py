@@ -13,6 +13,7 @@ from accounts.choices import UnitKind
 from accounts.models import Unit, User
 from documents.models import Document
 from indicators.choices import ValueState
+from indicators.evaluation import target_from_indicator, value_problem
 from indicators.importer import (
     ImportReport,
     SheetError,
@@ -211,6 +212,18 @@ def value_check(
         raise IndicatorValueError(
             f"«{scope}» không thuộc phạm vi của chỉ tiêu «{indicator}» ({indicator.scope})."
         )
+    document = indicator.document
+    problem = value_problem(
+        target_from_indicator(indicator),
+        target_year=indicator.target_year,
+        # The baseline year, else the year before the document (its starting figures).
+        first_year=indicator.baseline_year
+        or (document.issued_year - 1 if document.issued_year else None),
+        year=year,
+        value=number,
+    )
+    if problem:
+        raise IndicatorValueError(problem)
     source = nfc(source)
     if not source:
         raise IndicatorValueError("Cần ghi nguồn số liệu.")

@@ -41,6 +41,7 @@ class TargetKind(StrEnum):
     YEARLY_DECREASE = "yearly_decrease"
     UPPER_BOUND = "upper_bound"
     STRUCTURE = "structure"
+    PERIOD_SUM = "period_sum"  # a total over each five-year plan ("trong mỗi kế hoạch 5 năm")
 
 
 class Comparator(StrEnum):
@@ -547,6 +548,9 @@ def _notes(notes: list[str]) -> str:
 
 
 _YEARLY_NAME = re.compile(r"\b(hang nam|moi nam|binh quan nam|/nam)\b")
+# "Tỷ lệ tăng thu ngân sách đạt khoảng 13%": the rate of an increase is a rate per year.
+_GROWTH_RATE_NAME = re.compile(r"\b(ty le|toc do) tang\b")
+_PLAN_NAME = re.compile(r"\bke hoach 5 nam\b")
 
 
 def parse_indicator_target(name: str, text: str) -> Target:
@@ -555,9 +559,30 @@ def parse_indicator_target(name: str, text: str) -> Target:
     Seed 000 prints "Tốc độ tăng trưởng GDP bình quân hàng năm đạt 7,5% - 8%": the clause
     alone ("đạt 7,5% - 8%") reads as a level, but a percentage under a name that says
     "hàng năm" / "mỗi năm" is a yearly rate (a yearly decrease when the name says "giảm").
+    So is a percentage under a name that says "tỷ lệ tăng" / "tốc độ tăng" ("Tỷ lệ tăng thu
+    ngân sách đạt khoảng 13%": the yearly increase). A name or phrase that says "kế hoạch 5
+    năm" is a PERIOD_SUM: a total to reach within each five-year plan.
     """
     target = parse_target(text)
     folded_name = fold(name)
+    if target.kind is TargetKind.LEVEL and (
+        _PLAN_NAME.search(folded_name) or _PLAN_NAME.search(fold(text))
+    ):
+        # "Giải quyết việc làm trong mỗi kế hoạch 5 năm khoảng 250 - 300 nghìn lao động": a
+        # total over each five-year plan, not a level reached by the target year.
+        return replace(
+            target, kind=TargetKind.PERIOD_SUM, normalized=f"{target.normalized} mỗi kế hoạch 5 năm"
+        )
+    if (
+        target.kind is TargetKind.LEVEL
+        and target.unit == "%"
+        and _GROWTH_RATE_NAME.search(folded_name)
+        and not re.search(r"\bgiam\b", folded_name)
+    ):
+        normalized = (
+            target.normalized if "/năm" in target.normalized else target.normalized + "/năm"
+        )
+        return replace(target, kind=TargetKind.YEARLY_RATE, per_year=True, normalized=normalized)
     if target.kind is TargetKind.LEVEL and target.unit == "%" and _YEARLY_NAME.search(folded_name):
         kind = (
             TargetKind.YEARLY_DECREASE

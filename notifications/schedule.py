@@ -41,7 +41,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from tasks.deadlines import Deadline, DeadlineKind, current_due, occurrences, previous_due
-from tasks.status import DEFAULT_EVENT_DUE_DAYS, Status, due_date, task_status
+from tasks.status import Status, due_date, task_status
 
 __all__ = [
     "DueReminder",
@@ -87,18 +87,14 @@ def offset_window(days_left: int, offsets: Iterable[int]) -> int | None:
     return min(inside) if inside else None
 
 
-def _event_due(event_on: date) -> date:
-    return event_on + timedelta(days=DEFAULT_EVENT_DUE_DAYS)
-
-
-def track_due(deadline: Deadline, today: date, event_on: date | None = None) -> date | None:
+def track_due(deadline: Deadline, today: date, event_due_on: date | None = None) -> date | None:
     """The due date that is coming up for a track on ``today`` (None when undated)."""
     if deadline.kind in (DeadlineKind.DATE, DeadlineKind.PERIOD):
         return deadline.due_on
     if deadline.kind is DeadlineKind.RECURRING:
         return current_due(deadline, today)
-    if deadline.kind is DeadlineKind.EVENT and event_on is not None:
-        return _event_due(event_on)
+    if deadline.kind is DeadlineKind.EVENT:
+        return event_due_on  # set by a person when the event was recorded
     return None
 
 
@@ -112,10 +108,10 @@ def occurrence_done(deadline: Deadline, completed_on: date | None, due_on: date)
     return before is None or completed_on > before
 
 
-def is_occurrence(deadline: Deadline, due_on: date, event_on: date | None = None) -> bool:
+def is_occurrence(deadline: Deadline, due_on: date, event_due_on: date | None = None) -> bool:
     """Whether ``due_on`` is still a due date of this deadline (it may have been edited)."""
     if deadline.kind is DeadlineKind.EVENT:
-        return event_on is not None and _event_due(event_on) == due_on
+        return event_due_on is not None and event_due_on == due_on
     return due_on in occurrences(deadline, due_on, due_on)
 
 
@@ -126,17 +122,21 @@ def track_reminders(
     today: date,
     offsets: Sequence[int],
     overdue_window: int = 7,
-    event_on: date | None = None,
+    event_due_on: date | None = None,
 ) -> list[DueReminder]:
     """The reminders one track is owed on ``today``: at most one DUE_SOON and one OVERDUE
     (a recurring track can have missed one occurrence and be near the next)."""
     found: list[DueReminder] = []
-    status = task_status(deadline, completed_on=completed_on, today=today, event_on=event_on)
+    status = task_status(
+        deadline, completed_on=completed_on, today=today, event_due_on=event_due_on
+    )
     if status is Status.OVERDUE:
-        missed = due_date(deadline, completed_on=completed_on, today=today, event_on=event_on)
+        missed = due_date(
+            deadline, completed_on=completed_on, today=today, event_due_on=event_due_on
+        )
         if missed is not None and 1 <= (today - missed).days <= overdue_window:
             found.append(DueReminder(ReminderKind.OVERDUE, missed, 0, (missed - today).days))
-    due = track_due(deadline, today, event_on)
+    due = track_due(deadline, today, event_due_on)
     if due is not None and due >= today and not occurrence_done(deadline, completed_on, due):
         days_left = (due - today).days
         offset = offset_window(days_left, offsets)

@@ -20,7 +20,7 @@ def inbox_for(user: User) -> QuerySet[Reminder]:
         Reminder.objects.filter(recipient=user)
         .exclude(kind=Kind.DAILY_DIGEST)
         .exclude(status=ReminderStatus.CANCELLED)
-        .select_related("task", "task__document", "unit")
+        .select_related("task", "task__document", "task__document__issuer", "unit")
         .order_by("-created_at", "-id")
     )
 

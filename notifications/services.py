@@ -243,14 +243,14 @@ class _TrackRow:
     recurrence: str
     deadline_normalized: str
     deadline_note: str
-    event_on: dt.date | None
+    event_due_on: dt.date | None
     about: str
 
 
 _TRACK_COLUMNS = (
     "pk", "unit_id", "handed_to_id", "completed_on", "task_id", "task__deadline_kind",
     "task__deadline_text", "task__due_on", "task__starts_on", "task__recurrence",
-    "task__deadline_normalized", "task__deadline_note", "task__event_on", "task__ref",
+    "task__deadline_normalized", "task__deadline_note", "task__event_due_on", "task__ref",
     "task__document__number", "task__document__slug",
 )  # fmt: skip
 
@@ -267,7 +267,7 @@ def _candidate_tracks(today: dt.date, config: Config) -> Iterable[_TrackRow]:
     recurring = Q(task__deadline_kind=StoredKind.RECURRING)
     event = Q(
         task__deadline_kind=StoredKind.EVENT,
-        task__event_on__isnull=False,
+        task__event_due_on__isnull=False,
         completed_on__isnull=True,
     )
     rows = (
@@ -319,7 +319,7 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
         if task_id not in deadlines:  # the row has the task's deadline columns
             deadlines[task_id] = stored_deadline(track)  # type: ignore[arg-type]
         deadline = deadlines[task_id]
-        key = (deadline, track.completed_on, track.event_on)
+        key = (deadline, track.completed_on, track.event_due_on)
         if key not in judged:
             judged[key] = (
                 track_reminders(
@@ -328,9 +328,9 @@ def _plan_tracks(plan: _Plan, config: Config) -> None:
                     today=today,
                     offsets=config.offsets,
                     overdue_window=config.overdue_window,
-                    event_on=track.event_on,
+                    event_due_on=track.event_due_on,
                 ),
-                track_due(deadline, today, track.event_on),
+                track_due(deadline, today, track.event_due_on),
             )
         owed, upcoming = judged[key]
         for due in owed:
@@ -379,7 +379,9 @@ def _reportable_tracks() -> Q:
     """Tracks that report progress each quarter: open, with a readable deadline (routine and
     recurring duties report every quarter), not waiting for an event."""
     open_dated = Q(task__deadline_kind__in=_DATED, completed_on__isnull=True)
-    event = Q(task__deadline_kind=StoredKind.EVENT, task__event_on__isnull=False, completed_on=None)
+    event = Q(
+        task__deadline_kind=StoredKind.EVENT, task__event_due_on__isnull=False, completed_on=None
+    )
     routine = Q(task__deadline_kind__in=(StoredKind.RECURRING, StoredKind.ONGOING))
     return open_dated | event | routine
 
@@ -443,7 +445,7 @@ def overdue_tracks(today: dt.date, documents: set[int] | None = None) -> list[Ov
         TaskTrack.objects.filter(
             Q(task__deadline_kind__in=_DATED, task__due_on__lt=today, completed_on=None)
             | Q(task__deadline_kind=StoredKind.RECURRING)
-            | Q(task__deadline_kind=StoredKind.EVENT, task__event_on__isnull=False)
+            | Q(task__deadline_kind=StoredKind.EVENT, task__event_due_on__isnull=False)
         )
         .select_related("task", "task__document", "unit")
         .order_by("task__document_id", "task__position", "task_id", "unit__name")
@@ -455,11 +457,11 @@ def overdue_tracks(today: dt.date, documents: set[int] | None = None) -> list[Ov
     for track in tracks:
         task = track.task
         deadline = deadlines.get(task.pk) or deadlines.setdefault(task.pk, stored_deadline(task))
-        done, event_on = track.completed_on, task.event_on
-        status = task_status(deadline, completed_on=done, today=today, event_on=event_on)
+        done, event_due_on = track.completed_on, task.event_due_on
+        status = task_status(deadline, completed_on=done, today=today, event_due_on=event_due_on)
         if status is Status.OVERDUE:
-            due = due_date(deadline, completed_on=done, today=today, event_on=event_on)
-            days = days_overdue(deadline, completed_on=done, today=today, event_on=event_on)
+            due = due_date(deadline, completed_on=done, today=today, event_due_on=event_due_on)
+            days = days_overdue(deadline, completed_on=done, today=today, event_due_on=event_due_on)
             if due is not None:
                 rows.append(OverdueRow(track, due, days))
     rows.sort(key=lambda row: -row.days)
@@ -733,7 +735,7 @@ def _track_item(reminder: Reminder, today: dt.date) -> Item | None:
     if task is None:
         return None
     deadline = stored_deadline(task)
-    if not is_occurrence(deadline, reminder.due_on, task.event_on):
+    if not is_occurrence(deadline, reminder.due_on, task.event_due_on):
         return None  # the deadline was changed since the scan
     if reminder.kind == Kind.COORDINATE:
         tracks = list(task.tracks.all())  # prefetched with their units for the batch

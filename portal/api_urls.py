@@ -11,6 +11,7 @@ urlpatterns = [
     path("deadlines/parse/", task_views.DeadlineParseView.as_view(), name="api-deadline-parse"),
     path("tasks/", task_views.TaskListView.as_view(), name="api-task-list"),
     path("tasks/<int:pk>/", task_views.TaskDetailView.as_view(), name="api-task-detail"),
+    path("tasks/<int:pk>/event/", task_views.TaskEventView.as_view(), name="api-task-event"),
     path(
         "overdue/summary/",
         task_views.OverdueSummaryView.as_view(),

@@ -41,3 +41,22 @@ class AddDays(Func):
         expression, days = self.source_expressions
         sql, params = compiler.compile(expression)
         return f"date({sql}, %s)", [*params, f"{days.value:+d} days"]
+
+
+class YearEnd(Func):
+    """31 December of an integer year column, as a date, on PostgreSQL and SQLite alike."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(
+            compiler, connection, template="make_date(%(expressions)s, 12, 31)", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(
+            compiler,
+            connection,
+            template="date(printf('%%04d-12-31', %(expressions)s))",
+            **extra_context,
+        )

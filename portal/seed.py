@@ -217,9 +217,11 @@ def _seed_tasks(report: SeedReport, documents: dict[str, Document]) -> None:
     resolver = UnitResolver()
     members = group_members()
     links: list[tuple[Task, dict[str, str]]] = []
+    orders: dict[int, list[str]] = {}  # document id -> its printed parts (``_part_base``)
     for path in sorted((FIXTURES / "tasks").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         document = documents[data["document"]]
+        order = orders[document.pk] = list(data.get("order") or ())
         position = 0
 
         def walk(
@@ -227,6 +229,7 @@ def _seed_tasks(report: SeedReport, documents: dict[str, Document]) -> None:
             parent: Task | None,
             document: Document = document,
             path: Path = path,
+            order: list[str] = order,
         ) -> None:
             nonlocal position
             for item in items:
@@ -243,7 +246,7 @@ def _seed_tasks(report: SeedReport, documents: dict[str, Document]) -> None:
                     ref=str(item["ref"]),
                     title=item["title"],
                     description=item.get("description") or "",
-                    position=position,
+                    position=_part_base(order, str(item["ref"])) + position,
                     parent=parent,
                     deadline_text=item.get("deadline") or "",
                     leads=leads,
@@ -258,7 +261,8 @@ def _seed_tasks(report: SeedReport, documents: dict[str, Document]) -> None:
         walk(data["tasks"], None)
     for table in sorted((FIXTURES / "tables").glob("*.tsv")):
         document = _table_document(table, documents)
-        result = import_rows(document, read_table(table))
+        first = _part_base(orders.get(document.pk, []), "STT") + 1
+        result = import_rows(document, read_table(table), first_position=first)
         if result.errors:
             raise SeedError(f"{table.name}: {result.errors}")
         report.changed["tasks"] += result.created + result.updated
@@ -283,6 +287,20 @@ def _seed_tasks(report: SeedReport, documents: dict[str, Document]) -> None:
             report.changed["links"] += 1
 
 
+PART_SIZE = 1000  # positions per printed part of a document (see ``_part_base``)
+
+
+def _part_base(order: list[str], ref: str) -> int:
+    """Where a printed part of a document starts: a task file's ``order`` lists the ref
+    prefixes of its parts as printed ("III.", "STT" for the assignment table, "IV."), and each
+    part's tasks are numbered from its own base, so prose sections and an imported table
+    never interleave. Without ``order`` everything starts at 0."""
+    for index, prefix in enumerate(order):
+        if ref.startswith(prefix):
+            return index * PART_SIZE
+    return len(order) * PART_SIZE if order else 0
+
+
 def _table_document(path: Path, documents: dict[str, Document]) -> Document:
     """fixtures/tables/26-CTr-TU.tsv belongs to the document numbered 26-CTr/TU."""
     stem = path.name.split(".")[0]
@@ -299,7 +317,7 @@ def _seed_indicators(
 ) -> None:
     for position, row in enumerate(_load("indicators.yaml"), start=1):
         baseline = row.get("baseline") or {}
-        _, changed = indicator_upsert(
+        indicator, changed = indicator_upsert(
             document=documents[row["document"]],
             code=row["code"],
             name=row["name"],
@@ -317,6 +335,13 @@ def _seed_indicators(
             overtaken_note=row.get("overtaken") or "",
         )
         report.changed["indicators"] += changed
+        for ref in row.get("tasks") or ():
+            task = Task.objects.filter(document=indicator.document, ref=ref).first()
+            if task is None:
+                raise SeedError(f"{row['code']}: không thấy nhiệm vụ {ref}")
+            if not indicator.tasks.filter(pk=task.pk).exists():
+                indicator.tasks.add(task)
+                report.changed["indicator links"] += 1
 
 
 def _seed_accounts(report: SeedReport, units: dict[str, Unit]) -> None:

@@ -70,3 +70,15 @@ def tone_key(text: str | None) -> str:
         return m.group(4) + m.group(6) + m.group(5)
 
     return unicodedata.normalize("NFC", _OLD_STYLE.sub(move, decomposed)).casefold()
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters on a word boundary, ending in "…" when
+    cut (never in the middle of a word; a single over-long word is cut hard)."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    if " " in cut and not text[len(cut)].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–") + "…"

@@ -27,7 +27,7 @@ class TaskAdmin(NfcAdminMixin, SimpleHistoryAdmin):
     list_display = ["ref", "short_title", "document", "deadline_text", "deadline_kind", "due_on"]
     list_filter = ["deadline_kind", "recurrence", "document"]
     search_fields = ["ref", "title", "deadline_text"]
-    list_select_related = ["document"]
+    list_select_related = ["document__issuer"]
     autocomplete_fields = ["document", "parent", "implements"]
     # The parsed deadline comes from the phrase; it is never typed by hand.
     readonly_fields = [

@@ -118,7 +118,7 @@ def _row(sheet: Worksheet, task: Task, view: Any, last: ProgressReport | None) -
     leads = [a.unit.name for a in assignments if a.role == AssignmentRole.LEAD]
     coords = [a.unit.name for a in assignments if a.role == AssignmentRole.COORDINATE]
     text = [
-        task.document.number or task.document.title[:120],
+        task.document.number or task.document.short_title,
         task.ref,
         task.title,
         "; ".join(leads),
@@ -141,7 +141,7 @@ def _occurrence_row(sheet: Worksheet, task: Task, judged: Any) -> list:
         for _, r in judged.reports
     )
     return [
-        safe_cell(task.document.number or task.document.title[:120]),
+        safe_cell(task.document.number or task.document.short_title),
         safe_cell(task.ref),
         safe_cell(judged.occurrence.label),
         _date_cell(sheet, judged.occurrence.due_on),

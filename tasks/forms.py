@@ -116,6 +116,18 @@ class ExplanationRequestForm(forms.Form):
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
 
 
+class TaskEventForm(forms.Form):
+    """The event an event-triggered task waits for and the due date it sets."""
+
+    event_on = forms.DateField(
+        label="Ngày sự kiện xảy ra", widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    due_on = forms.DateField(
+        label="Hạn hoàn thành do sự kiện đặt ra",
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+
 class ExplanationAnswerForm(forms.Form):
     answer = forms.CharField(
         label="Nội dung giải trình", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000

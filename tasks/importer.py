@@ -132,13 +132,16 @@ def import_rows(
     dry_run: bool = False,
     ref_prefix: str = "STT ",
     user: User | None = None,
+    first_position: int = 1,
 ) -> ImportReport:
-    """Resolve every row, then write all of them in one transaction, or none.
+    """Resolve every row, then write all of them in one transaction, or none. Rows are
+    placed from ``first_position`` on (after the document's prose sections printed before
+    the table).
 
     The write is in bulk (``tasks.bulk_upsert``): a constant number of queries, whatever the
     number of rows. Tasks of the document that the table no longer lists are kept and
     reported in ``missing``."""
-    report, specs = plan_rows(document, rows, ref_prefix=ref_prefix)
+    report, specs = plan_rows(document, rows, ref_prefix=ref_prefix, first_position=first_position)
     report.dry_run = dry_run
     if report.errors or dry_run:
         return report
@@ -176,6 +179,7 @@ def plan_rows(
     *,
     ref_prefix: str = "STT ",
     resolver: UnitResolver | None = None,
+    first_position: int = 1,
 ) -> tuple[ImportReport, list[TaskSpec]]:
     """Every row checked and its units resolved (nothing written): the report's errors by
     line, and what would be written. A constant number of queries."""
@@ -185,7 +189,7 @@ def plan_rows(
     specs: list[TaskSpec] = []
     parent_ref: str | None = None
     child_no = 0
-    for position, row in enumerate(rows, start=1):
+    for position, row in enumerate(rows, start=first_position):
         if not row.title:
             report.errors.append((row.line, "Thiếu nội dung nhiệm vụ."))
             continue

@@ -77,6 +77,14 @@ class Task(models.Model):
         blank=True,
         help_text=_("Với nhiệm vụ theo sự kiện: ngày sự kiện được ghi nhận."),
     )
+    # The due date the recorded event sets (a person enters it with the event; no delay
+    # after an event is invented). Until it is set the task waits (chờ sự kiện).
+    event_due_on = models.DateField(
+        _("hạn do sự kiện đặt ra"),
+        null=True,
+        blank=True,
+        help_text=_("Với nhiệm vụ theo sự kiện: hạn hoàn thành mà sự kiện đặt ra."),
+    )
     # Derived from the tracks by tasks.services.task_completion_refresh (never typed in):
     # the date the last track was completed once every track is (NULL while one is open),
     # and the earliest track's date then. Status is the deadline judged with these dates,
@@ -100,6 +108,11 @@ class Task(models.Model):
                 | Q(due_on__isnull=True)
                 | Q(starts_on__lte=F("due_on")),
                 name="task_starts_before_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(event_due_on__isnull=True)
+                | (Q(event_on__isnull=False) & Q(event_on__lte=F("event_due_on"))),
+                name="task_event_due_after_event",
             ),
         ]
         indexes = [

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import rules
 
-from accounts.access import access_for
+from accounts.access import access_for, track_unit
 from accounts.models import User
-from tasks.models import ProgressReport, TaskTrack
+from tasks.choices import AssignmentRole
+from tasks.models import ProgressReport, Task, TaskTrack
 
 
 @rules.predicate
@@ -37,6 +38,17 @@ def is_reviewer_of_task(user: User, task: object) -> bool:
     return access_for(user).reviews_document(getattr(task, "document_id", None))
 
 
+@rules.predicate
+def acts_for_a_lead_of_task(user: User, task: Task) -> bool:
+    """An officer or leader acting for one of the task's lead units or for one of its
+    tracks (a successor, or the unit a track was handed to)."""
+    access = access_for(user)
+    leads = {a.unit_id for a in task.assignments.all() if a.role == AssignmentRole.LEAD} | {
+        track_unit(t) for t in task.tracks.all()
+    }
+    return bool(access.acting & leads)
+
+
 rules.add_perm("tasks.write_report", is_officer_of_track)
 rules.add_perm("tasks.approve_report", is_leader_of_report_unit)
 # Reviewers comment and ask for explanations; only the unit's leaders return a submitted
@@ -45,3 +57,4 @@ rules.add_perm("tasks.return_report", is_leader_of_report_unit)
 rules.add_perm("tasks.reopen_report", is_leader_of_report_unit)
 rules.add_perm("tasks.request_explanation", is_reviewer_of_task)
 rules.add_perm("tasks.hand_over_track", is_reviewer_of_task)
+rules.add_perm("tasks.record_event", acts_for_a_lead_of_task | is_reviewer_of_task)

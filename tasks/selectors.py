@@ -58,7 +58,7 @@ def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.defer("description").prefetch_related(
         Prefetch(
             "document",
-            Document.objects.only(
+            Document.objects.select_related(None).only(
                 "slug", "number", "title", "kind", "issued_on", "issued_year", "horizon_year"
             ),
         ),

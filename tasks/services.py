@@ -19,7 +19,7 @@ from portal import workflow
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc, nfc_multiline
 from portal.workflow import ApprovalState, Step, Workflow, WorkflowError, audited
-from tasks.choices import AssignmentRole, ReportState
+from tasks.choices import AssignmentRole, DeadlineKind, ReportState
 from tasks.deadlines import Deadline, parse_deadline
 from tasks.models import (
     Comment,
@@ -253,10 +253,37 @@ def task_completion_repair() -> int:
     return fixed
 
 
+def user_may_record_event(user: User, task: Task) -> bool:
+    """An officer or leader acting for a lead unit of the task, or a reviewer of its
+    document (``tasks.rules``)."""
+    return user.has_perm("tasks.record_event", task)
+
+
 @transaction.atomic
-def task_record_event(*, task: Task, event_on: dt.date) -> Task:
-    """Record that the event an event-triggered task waits for has happened."""
-    update_fields_if_changed(task, {"event_on": event_on})
+def task_record_event(
+    *,
+    task: Task,
+    event_on: dt.date,
+    due_on: dt.date,
+    user: User | None = None,
+    today: dt.date | None = None,
+) -> Task:
+    """Record that the event an event-triggered task waits for has happened, and the due
+    date it sets. Until then the task waits (chờ sự kiện): no delay after an event is
+    invented. ``user`` None is the system (seed, tests); a person must be allowed
+    (``user_may_record_event``)."""
+    if user is not None and not user_may_record_event(user, task):
+        raise NotAllowed(
+            "Chỉ đơn vị chủ trì hoặc cơ quan theo dõi, giám sát mới được ghi nhận sự kiện."
+        )
+    if task.deadline_kind != DeadlineKind.EVENT:
+        raise ReportError("Nhiệm vụ này không chờ sự kiện.")
+    if today is not None and event_on > today:
+        raise ReportError("Ngày sự kiện không được sau ngày hôm nay.")
+    if due_on < event_on:
+        raise ReportError("Hạn hoàn thành không được trước ngày sự kiện.")
+    lock_task(task.pk)
+    update_fields_if_changed(task, {"event_on": event_on, "event_due_on": due_on})
     return task
 
 

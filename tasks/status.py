@@ -13,6 +13,10 @@ Decisions the caller must know
   it -> DONE_LATE. Open: due before today -> OVERDUE; due today or later but within the
   quarter containing today (it falls due in this reporting period) -> IN_PROGRESS; later ->
   NOT_DUE.
+- RECURRING, stored tasks: pages, lists, the API and reports judge them per occurrence with
+  the approved report that met each (``tasks.occurrences``, via ``tasks.status_sql``). The
+  rule below is the phrase-only approximation the reminders still use (one completion date,
+  no document horizon).
 - RECURRING is judged per occurrence (``tasks.deadlines.occurrences``). Each occurrence has
   a window: from the day after the previous natural occurrence to its own due date (yearly:
   01/01-31/12, or 16/12-15/12 for "trước 15/12 hằng năm"; half-yearly: 01/01-30/06 and
@@ -25,8 +29,9 @@ Decisions the caller must know
   today's year, so it never starts overdue: an unfinished yearly duty is IN_PROGRESS in the
   fourth quarter and NOT_DUE before it, and starts afresh each 1 January. Give the deadline a
   start ("Năm 2023 và các năm tiếp theo") to have missed years count.
-- EVENT: no ``event_on`` -> AWAITING_EVENT. Once the event is recorded the task is due
-  ``event_due_days`` later (DEFAULT_EVENT_DUE_DAYS = 90 when None) and judged as a DATE.
+- EVENT: no ``event_due_on`` -> AWAITING_EVENT (chờ sự kiện). A person records the event and
+  the due date it sets (``tasks.services.task_record_event``); the task is then judged as a
+  DATE against that date. No text states a delay after an event, so none is invented.
 - ONGOING -> ONGOING always, also when a completion is given: routine duties are never late.
 - UNKNOWN -> UNDETERMINED while open. A completed task whose deadline cannot be read (or an
   EVENT completed before its event was recorded) is DONE_ON_TIME: there is no due date it
@@ -36,11 +41,12 @@ Decisions the caller must know
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from enum import StrEnum
 
 from tasks.deadlines import (
+    REASON_EMPTY,
     Deadline,
     DeadlineKind,
     current_due,
@@ -50,18 +56,15 @@ from tasks.deadlines import (
 )
 
 __all__ = [
-    "DEFAULT_EVENT_DUE_DAYS",
-    "RecurringSteps",
+    "HORIZON_NOTE",
     "Status",
     "days_overdue",
+    "due_at_horizon",
     "due_date",
     "is_due",
-    "recurring_steps",
     "rollup",
     "task_status",
 ]
-
-DEFAULT_EVENT_DUE_DAYS = 90
 
 
 class Status(StrEnum):
@@ -102,14 +105,6 @@ def _judge_date(due: date, completed_on: date | None, today: date) -> tuple[Stat
     return _open_status(due, today), due
 
 
-def _event_due(event_on: date, event_due_days: int | None) -> date:
-    days = DEFAULT_EVENT_DUE_DAYS if event_due_days is None else event_due_days
-    try:
-        return event_on + timedelta(days=days)
-    except OverflowError:
-        return date.max if days > 0 else date.min
-
-
 def _judge_recurring(
     deadline: Deadline, completed_on: date | None, today: date
 ) -> tuple[Status, date | None]:
@@ -135,8 +130,7 @@ def _judge(
     deadline: Deadline,
     completed_on: date | None,
     today: date,
-    event_on: date | None,
-    event_due_days: int | None,
+    event_due_on: date | None,
 ) -> tuple[Status, date | None]:
     """Status and the due date it was judged against."""
     kind = deadline.kind
@@ -147,8 +141,8 @@ def _judge(
     due: date | None = None
     if kind in (DeadlineKind.DATE, DeadlineKind.PERIOD):
         due = deadline.due_on
-    elif kind is DeadlineKind.EVENT and event_on is not None:
-        due = _event_due(event_on, event_due_days)
+    elif kind is DeadlineKind.EVENT:
+        due = event_due_on
     if due is not None:
         return _judge_date(due, completed_on, today)
     if completed_on is not None:
@@ -158,16 +152,35 @@ def _judge(
     return Status.UNDETERMINED, None
 
 
+HORIZON_NOTE = "Theo thời hạn của văn bản"
+
+
+def due_at_horizon(deadline: Deadline, horizon_year: int | None) -> Deadline:
+    """A task printed without any deadline is due at the end of its document's horizon year
+    ("theo thời hạn của văn bản"). An unreadable phrase stays UNKNOWN for a person to resolve,
+    and a document without a horizon gives none (it is flagged; never inherited)."""
+    if deadline.kind is not DeadlineKind.UNKNOWN or deadline.reason != REASON_EMPTY:
+        return deadline
+    if horizon_year is None:
+        return deadline
+    return replace(
+        deadline,
+        kind=DeadlineKind.DATE,
+        due_on=date(horizon_year, 12, 31),
+        normalized=f"{HORIZON_NOTE} (năm {horizon_year})",
+        reason="",
+    )
+
+
 def task_status(
     deadline: Deadline,
     *,
     completed_on: date | None,
     today: date,
-    event_on: date | None = None,
-    event_due_days: int | None = None,
+    event_due_on: date | None = None,
 ) -> Status:
     """Status of one task (or one track of a collective task) on ``today``."""
-    return _judge(deadline, completed_on, today, event_on, event_due_days)[0]
+    return _judge(deadline, completed_on, today, event_due_on)[0]
 
 
 def due_date(
@@ -175,12 +188,11 @@ def due_date(
     *,
     completed_on: date | None,
     today: date,
-    event_on: date | None = None,
-    event_due_days: int | None = None,
+    event_due_on: date | None = None,
 ) -> date | None:
     """The due date the status was judged against (for a RECURRING task that is overdue, the
     missed occurrence; otherwise its current occurrence). None when there is none."""
-    return _judge(deadline, completed_on, today, event_on, event_due_days)[1]
+    return _judge(deadline, completed_on, today, event_due_on)[1]
 
 
 def days_overdue(
@@ -188,11 +200,10 @@ def days_overdue(
     *,
     completed_on: date | None,
     today: date,
-    event_on: date | None = None,
-    event_due_days: int | None = None,
+    event_due_on: date | None = None,
 ) -> int:
     """Days since the missed due date when OVERDUE (``today - due``), else 0."""
-    status, due = _judge(deadline, completed_on, today, event_on, event_due_days)
+    status, due = _judge(deadline, completed_on, today, event_due_on)
     if status is not Status.OVERDUE or due is None:
         return 0
     return (today - due).days
@@ -219,62 +230,3 @@ def rollup(statuses: Sequence[Status]) -> Status:
 def is_due(status: Status) -> bool:
     """True for the four "đến hạn" grid statuses counted in reports."""
     return status in _DUE
-
-
-@dataclass(frozen=True)
-class RecurringSteps:
-    """A RECURRING deadline judged on one day, as a step function of the completion date.
-
-    ``without`` is the status with no completion; ``steps`` are (first day, status from that
-    day on), first days ascending, the first one ``date.min``. ``missed`` is the occurrence
-    an OVERDUE task missed (None if none can be)."""
-
-    without: Status
-    steps: tuple[tuple[date, Status], ...]
-    missed: date | None
-
-    def status(self, completed_on: date | None) -> Status:
-        if completed_on is None:
-            return self.without
-        found = self.without
-        for first, status in self.steps:
-            if completed_on < first:
-                break
-            found = status
-        return found
-
-
-def recurring_steps(deadline: Deadline, today: date) -> RecurringSteps:
-    """``task_status`` of a RECURRING deadline on ``today`` for every completion date at once.
-
-    The status changes only where the completion date crosses the window of the missed
-    occurrence or the start of the current one, so judging the first day of each piece gives
-    the whole function. Lists use it to judge every task of one deadline with a few
-    date comparisons in the database instead of one call per row."""
-    if deadline.kind is not DeadlineKind.RECURRING:
-        raise ValueError("recurring_steps needs a RECURRING deadline")
-    started = deadline
-    if started.starts_on is None:
-        started = replace(deadline, starts_on=date(today.year, 1, 1))
-    natural = replace(started, starts_on=None)
-    cuts = {date.min}
-    previous = previous_due(started, today)
-    if previous is not None:
-        before = previous_due(natural, previous)
-        if before is not None:
-            cuts.add(before + timedelta(days=1))
-    current = current_due(started, today)
-    if current is not None:
-        before = previous_due(natural, current)
-        if before is not None:
-            cuts.add(before + timedelta(days=1))
-    steps: list[tuple[date, Status]] = []
-    for first in sorted(cuts):
-        status = task_status(deadline, completed_on=first, today=today)
-        if not steps or steps[-1][1] is not status:
-            steps.append((first, status))
-    return RecurringSteps(
-        without=task_status(deadline, completed_on=None, today=today),
-        steps=tuple(steps),
-        missed=previous,
-    )

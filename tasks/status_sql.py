@@ -53,10 +53,13 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.db import AddDays
+from documents.models import TITLE_LENGTH
+from portal.db import YearEnd
+from portal.vietnamese import shorten
 from tasks.choices import AssignmentRole, ReportState
 from tasks.choices import DeadlineKind as StoredKind
 from tasks.deadlines import (
+    REASON_EMPTY,
     Deadline,
     DeadlineKind,
     Recurrence,
@@ -76,9 +79,10 @@ from tasks.occurrences import (
     track_status,
 )
 from tasks.status import (
-    DEFAULT_EVENT_DUE_DAYS,
+    HORIZON_NOTE,
     Status,
     days_overdue,
+    due_at_horizon,
     rollup,
     task_status,
 )
@@ -108,6 +112,8 @@ class TaskStatusView:
     tracks: tuple[TrackStatus, ...]
     occurrences: tuple[TaskOccurrence, ...] = ()
     open_ended: bool = False  # recurring, and the document has no horizon
+    due_on: dt.date | None = None  # the due date in force (see ``due_basis``)
+    due_basis: str = ""  # "printed", "event", "document_horizon", or "" (none)
 
 
 @lru_cache(maxsize=4096)
@@ -126,6 +132,11 @@ def stored_deadline(task: Task) -> Deadline:
     its printed phrase (pure, cached): its occurrences need parts that are not stored."""
     if task.deadline_kind == StoredKind.RECURRING:
         return _recurring_deadline(task.deadline_text, task.starts_on, task.recurrence)
+    if task.deadline_kind == StoredKind.UNKNOWN and task.deadline_note == REASON_EMPTY:
+        return due_at_horizon(
+            Deadline(task.deadline_text, DeadlineKind.UNKNOWN, reason=REASON_EMPTY),
+            task.document.horizon_year,
+        )
     return Deadline(
         text=task.deadline_text,
         kind=DeadlineKind(task.deadline_kind),
@@ -204,12 +215,17 @@ def _recurring_status_for(task: Task, today: dt.date) -> TaskStatusView:
         )
         for index, occurrence in enumerate(plan.occurrences)
     )
+    missed = [o.occurrence.due_on for o in occurrences if o.status is Status.OVERDUE]
+    coming = [o.occurrence.due_on for o in occurrences if o.occurrence.due_on >= today]
+    due_on = (missed or coming or [None])[0]
     return TaskStatusView(
         status=rollup(statuses),
         days_overdue=overdue_days,
         tracks=tuple(judged_tracks),
         occurrences=occurrences,
         open_ended=plan.open_ended,
+        due_on=due_on,
+        due_basis="printed" if due_on else "",
     )
 
 
@@ -224,29 +240,46 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
     deadline = stored_deadline(task)
 
     def judge_one(completed_on: dt.date | None) -> tuple[Status, int]:
-        event_on = task.event_on
+        event_due_on = task.event_due_on
         return (
-            task_status(deadline, completed_on=completed_on, today=today, event_on=event_on),
-            days_overdue(deadline, completed_on=completed_on, today=today, event_on=event_on),
+            task_status(
+                deadline, completed_on=completed_on, today=today, event_due_on=event_due_on
+            ),
+            days_overdue(
+                deadline, completed_on=completed_on, today=today, event_due_on=event_due_on
+            ),
         )
 
+    due_on, basis = deadline.due_on, "printed" if deadline.due_on else ""
+    if deadline.kind is DeadlineKind.EVENT:
+        due_on, basis = task.event_due_on, "event" if task.event_due_on else ""
+    elif deadline.normalized.startswith(HORIZON_NOTE):
+        basis = "document_horizon"
     tracks = task.track_list()
-    if not tracks:
-        status, overdue_days = judge_one(None)
-        return TaskStatusView(status=status, days_overdue=overdue_days, tracks=())
     judged: list[TrackStatus] = []
     overdue_days = 0
-    for track in tracks:
-        track_status_, track_days = judge_one(track.completed_on)
-        judged.append(TrackStatus(track, track_status_))
-        overdue_days = max(overdue_days, track_days)
-    status = rollup([j.status for j in judged])
-    return TaskStatusView(status=status, days_overdue=overdue_days, tracks=tuple(judged))
+    if not tracks:
+        status, overdue_days = judge_one(None)
+    else:
+        for track in tracks:
+            track_status_, track_days = judge_one(track.completed_on)
+            judged.append(TrackStatus(track, track_status_))
+            overdue_days = max(overdue_days, track_days)
+        status = rollup([j.status for j in judged])
+    return TaskStatusView(
+        status=status,
+        days_overdue=overdue_days,
+        tracks=tuple(judged),
+        due_on=due_on,
+        due_basis=basis,
+    )
 
 
 # --------------------------------------------------------------------------- as filters
 
 _DATED = (StoredKind.DATE, StoredKind.PERIOD)
+# Printed with no deadline at all (not an unreadable phrase): due at the document's horizon.
+_BY_HORIZON = Q(deadline_kind=StoredKind.UNKNOWN, deadline_note=REASON_EMPTY)
 AGE_BUCKETS = (("1-30", 1, 30), ("31-90", 31, 90), (">90", 91, None))
 
 
@@ -450,31 +483,47 @@ class StatusQuery:
         """Tasks with ``status`` on the day."""
         today = self.today
         this_quarter_end = quarter_end(today.year, quarter_of(today))
-        shift = dt.timedelta(days=DEFAULT_EVENT_DUE_DAYS)
         open_ = Q(completed_on__isnull=True)
         done = Q(completed_on__isnull=False)
+        # DATE and PERIOD on their due date, EVENT on the due date its recorded event set.
         dated = Q(deadline_kind__in=_DATED, due_on__isnull=False)
-        undated = Q(deadline_kind=StoredKind.UNKNOWN) | Q(
+        happened = Q(deadline_kind=StoredKind.EVENT, event_due_on__isnull=False)
+        # Printed without a deadline: due at the end of the document's horizon year.
+        by_horizon = _BY_HORIZON & Q(document__horizon_year__isnull=False)
+        horizon = "document__horizon_year"
+        in_last_quarter = this_quarter_end.month == 12
+        undated = (Q(deadline_kind=StoredKind.UNKNOWN) & ~by_horizon) | Q(
             deadline_kind__in=_DATED, due_on__isnull=True
         )
-        waiting = Q(deadline_kind=StoredKind.EVENT, event_on__isnull=True)
-        happened = Q(deadline_kind=StoredKind.EVENT, event_on__isnull=False)
-        event_due = AddDays(F("event_on"), DEFAULT_EVENT_DUE_DAYS)
+        waiting = Q(deadline_kind=StoredKind.EVENT, event_due_on__isnull=True)
         conditions: dict[Status, Q] = {
-            Status.OVERDUE: (dated & Q(due_on__lt=today) & open_)
-            | (happened & Q(event_on__lt=today - shift) & open_),
-            Status.IN_PROGRESS: (dated & Q(due_on__gte=today, due_on__lte=this_quarter_end) & open_)
-            | (
-                happened
-                & Q(event_on__gte=today - shift, event_on__lte=this_quarter_end - shift)
-                & open_
+            Status.OVERDUE: open_
+            & (
+                (dated & Q(due_on__lt=today))
+                | (happened & Q(event_due_on__lt=today))
+                | (by_horizon & Q(**{f"{horizon}__lt": today.year}))
             ),
-            Status.NOT_DUE: (dated & Q(due_on__gt=this_quarter_end) & open_)
-            | (happened & Q(event_on__gt=this_quarter_end - shift) & open_),
+            Status.IN_PROGRESS: open_
+            & (
+                (dated & Q(due_on__gte=today, due_on__lte=this_quarter_end))
+                | (happened & Q(event_due_on__gte=today, event_due_on__lte=this_quarter_end))
+                | (by_horizon & Q(**{horizon: today.year}) if in_last_quarter else _NOTHING)
+            ),
+            Status.NOT_DUE: open_
+            & (
+                (dated & Q(due_on__gt=this_quarter_end))
+                | (happened & Q(event_due_on__gt=this_quarter_end))
+                | (
+                    by_horizon
+                    & Q(**{f"{horizon}__gt" if in_last_quarter else f"{horizon}__gte": today.year})
+                )
+            ),
             Status.DONE_LATE: (dated & Q(completed_on__gt=F("due_on")))
-            | (happened & Q(completed_on__gt=event_due)),
+            | (happened & Q(completed_on__gt=F("event_due_on")))
+            | (by_horizon & Q(completed_on__year__gt=F(horizon))),
             Status.DONE_ON_TIME: (dated & Q(completed_on__lte=F("due_on")))
-            | (happened & Q(completed_on__lte=event_due))
+            | (happened & Q(completed_on__lte=F("event_due_on")))
+            | (by_horizon & Q(completed_on__year__lte=F(horizon)))
             | ((undated | waiting) & done),
             Status.UNDETERMINED: undated & open_,
             Status.AWAITING_EVENT: waiting & open_,
@@ -512,8 +561,12 @@ class StatusQuery:
         whens = [
             When(Q(deadline_kind__in=_DATED), then=F("due_on")),
             When(
-                Q(deadline_kind=StoredKind.EVENT, event_on__isnull=False),
-                then=AddDays(F("event_on"), DEFAULT_EVENT_DUE_DAYS),
+                Q(deadline_kind=StoredKind.EVENT, event_due_on__isnull=False),
+                then=F("event_due_on"),
+            ),
+            When(
+                _BY_HORIZON & Q(document__horizon_year__isnull=False),
+                then=YearEnd(F("document__horizon_year")),
             ),
         ]
         for group in self._recurring:
@@ -609,7 +662,11 @@ def overdue_by_document(overdue: QuerySet[Task]) -> list[GroupCount]:
         .annotate(n=Count("pk"))
     )
     return _ranked(
-        GroupCount(r["document_id"], r["document__number"] or r["document__title"][:120], r["n"])
+        GroupCount(
+            r["document_id"],
+            r["document__number"] or shorten(r["document__title"], TITLE_LENGTH),
+            r["n"],
+        )
         for r in rows
     )
 

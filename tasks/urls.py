@@ -16,6 +16,7 @@ urlpatterns = [
     path("bao-cao/<int:report_id>/tra-lai/", views.report_return_view, name="report-return"),
     path("bao-cao/<int:report_id>/rut-lai/", views.report_withdraw_view, name="report-withdraw"),
     path("bao-cao/<int:report_id>/mo-lai/", views.report_reopen_view, name="report-reopen"),
+    path("nhiem-vu/<int:pk>/su-kien/", views.task_event_record, name="task-event-record"),
     path("nhiem-vu/<int:pk>/giai-trinh/", views.explanation_create, name="explanation-create"),
     path(
         "nhiem-vu/<int:pk>/phan-viec/<int:track_id>/chuyen-giao/",

@@ -42,6 +42,7 @@ from tasks.forms import (
     ExplanationAnswerForm,
     ExplanationRequestForm,
     ReportForm,
+    TaskEventForm,
     TaskListForm,
     TrackHandOverForm,
 )
@@ -71,7 +72,9 @@ from tasks.services import (
     report_return,
     report_save,
     report_withdraw,
+    task_record_event,
     track_hand_over,
+    user_may_record_event,
 )
 from tasks.status import Status
 from tasks.status_sql import (
@@ -317,7 +320,9 @@ def _unassigned(scope: QuerySet[Task]) -> tuple[list[Task], list[dict]]:
         unassigned_tasks(scope.filter(document_id__in=ids))
         .order_by("document_id", "position")
         .only("ref", "title", "deadline_text", "document")
-        .prefetch_related(Prefetch("document", Document.objects.only("number", "kind")))
+        .prefetch_related(
+            Prefetch("document", Document.objects.select_related(None).only("number", "kind"))
+        )
     )
     return list(tasks[:LIST_SHOWN]) if ids else [], documents
 
@@ -430,12 +435,39 @@ def _task_or_404(user: User, pk: int) -> Task:
     task = (
         task_visible_to(user)
         .filter(pk=pk)
-        .select_related("document", "parent", "implements__document")
+        .select_related("document__issuer", "parent", "implements__document")
         .first()
     )
     if task is None:
         raise Http404
     return task
+
+
+@login_required
+@require_POST
+def task_event_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the event an event-triggered task waits for (the API calls the same service)."""
+    task = _task_or_404(request.user, pk)
+    form = TaskEventForm(request.POST)
+    if form.is_valid():
+        try:
+            task_record_event(
+                task=task,
+                event_on=form.cleaned_data["event_on"],
+                due_on=form.cleaned_data["due_on"],
+                user=request.user,
+                today=timezone.localdate(),
+            )
+            messages.success(request, "Đã ghi nhận sự kiện và hạn hoàn thành.")
+        except ReportError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(
+            request,
+            "Chưa ghi nhận sự kiện: "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
+    return redirect(reverse("task-detail", args=[task.pk]) + "#su-kien")
 
 
 @login_required
@@ -529,6 +561,11 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         "view": view,
         "track_status": {ts.track.pk: TaskStatus(ts.status.value) for ts in view.tracks},
         "status_label": TaskStatus(view.status.value),
+        "event_form": (
+            TaskEventForm(initial={"event_on": task.event_on, "due_on": task.event_due_on})
+            if task.deadline_kind == "event" and user_may_record_event(request.user, task)
+            else None
+        ),
         "occurrences": [
             (judged, TaskStatus(judged.status.value), judged.reports) for judged in view.occurrences
         ],

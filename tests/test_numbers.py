@@ -126,3 +126,21 @@ def test_refuses_english_style(value, places):
     assert "," in english and "." in english
     with pytest.raises(ValueError, match="tiếng Anh"):
         parse_vn_number(english)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Kế hoạch triển khai", 50, "Kế hoạch triển khai"),
+        ("Kế hoạch triển khai Nghị quyết", 20, "Kế hoạch triển khai…"),
+        ("Kế hoạch triển khai Nghị quyết", 21, "Kế hoạch triển khai…"),
+        ("Kế hoạch, triển khai", 12, "Kế hoạch…"),  # no dangling comma
+        ("Siêuquádàikhôngcódấucách", 10, "Siêuquádà…"),  # one long word: cut hard
+        ("  nhiều   khoảng   trắng  ", 40, "nhiều khoảng trắng"),
+    ],
+)
+def test_shorten_cuts_on_a_word(text: str, limit: int, expected: str) -> None:
+    from portal.vietnamese import shorten
+
+    assert shorten(text, limit) == expected
+    assert len(shorten(text, limit)) <= limit

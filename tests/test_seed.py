@@ -1,7 +1,9 @@
 """The seed loader against the five source texts (counts and a sample of fields)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -26,13 +28,15 @@ def test_counts_per_document(seeded):
     # regional plan: cited, not in the portal as text.
     assert Document.objects.filter(is_stub=True).count() == 9
     counts = seeded.tasks_per_document
-    assert counts["kh-11-nq-tw"] == 10  # 9 tasks of section II + the monitoring duty (III)
-    assert counts["26-ctr-tu"] == 19  # 10 table rows + 5 projects under row 6 + 4 duties (IV)
+    # 9 tasks of section II + the action programmes (III.1) + the monitoring duty (III.3)
+    assert counts["kh-11-nq-tw"] == 11
+    # 6 task groups (III) + 10 table rows + 5 projects under row 6 + 4 duties (IV)
+    assert counts["26-ctr-tu"] == 25
     assert counts["kh-26-kl-tw"] == 40
     assert counts["kh-72-kl-tw-bac-kan"] == 24
     assert counts["kh-quy-hoach-vung-tdmnpb"] == 4
     assert seeded.indicators_per_document["kh-26-kl-tw"] == 12
-    assert seeded.indicators_per_document["26-ctr-tu"] == 24
+    assert seeded.indicators_per_document["26-ctr-tu"] == 35  # 24 of II.2 + 11 of III
 
 
 def test_politburo_plan_tasks_as_printed(seeded):
@@ -164,3 +168,87 @@ def test_second_run_changes_nothing(seeded, capsys, settings):
     call_command("seed_demo")
     assert "không có gì thay đổi" in capsys.readouterr().out
     assert (Task.objects.count(), TaskTrack.objects.count(), history_rows()) == before
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _section(seed: str, start: str, end: str) -> str:
+    text = next(SEEDS.glob(f"{seed}_*.txt")).read_text(encoding="utf-8")
+    return text[text.index(start) : text.index(end)]
+
+
+def test_lai_chau_section_iii_against_the_text(seeded):
+    section = _section("004", "III- NHIỆM VỤ VÀ GIẢI PHÁP CHỦ YẾU", "IV- TỔ CHỨC THỰC HIỆN")
+    headings = re.findall(r"^(\d)\. (.+)$", section, flags=re.MULTILINE)
+    tasks = tasks_of("26-ctr-tu")
+    groups = sorted(ref for ref in tasks if ref.startswith("III."))
+    # the six groups, titled as printed, each holding its paragraphs
+    assert len(headings) == len(groups) == 6
+    for number, heading in headings:
+        task = tasks[f"III.{number}"]
+        assert task.title == heading.strip()
+        assert task.description.startswith("- ")
+    bullets = sum(tasks[ref].description.count("\n- ") + 1 for ref in groups)  # dashed items
+    assert bullets == section.count("\n- ")
+    # every quantified target of section III is loaded, its phrase found in the text, and
+    # linked to the group that states it
+    flat = " ".join(section.split())
+    targets = Indicator.objects.filter(document__slug="26-ctr-tu", group__contains="mục III")
+    assert targets.count() == 11
+    for indicator in targets:
+        number = indicator.target_text.split()[-2] if " " in indicator.target_text else ""
+        assert (number or indicator.target_text.rstrip("%")) in flat, indicator.code
+        assert {t.ref[:4] for t in indicator.tasks.all()} == {"III."}
+    by_name = {i.name: i for i in targets}
+    assert by_name["Tốc độ tăng trưởng bình quân ngành công nghiệp giai đoạn 2021-2030"].per_year
+    assert by_name["Tổng vốn đầu tư toàn xã hội giai đoạn 2021-2030"].target_low == 168
+    assert by_name["Diện tích chè"].comparator == "more_than"
+    assert by_name["Diện tích chè"].target_low == 10000
+    assert by_name["Diện tích mắc ca"].target_low == 35000
+    assert by_name["Diện tích cây ăn quả tập trung"].target_low == 9800
+    assert by_name["Tỷ lệ trường đạt chuẩn quốc gia"].target_low == 80
+    # printed order: section III, then the assignment table, then section IV
+    ordered = [t.ref for t in Task.objects.filter(document__slug="26-ctr-tu", parent=None)]
+    assert ordered[:6] == [f"III.{n}" for n in range(1, 7)]
+    assert ordered[6] == "STT 1" and ordered[-4:] == ["IV.1", "IV.2", "IV.3", "IV.4"]
+
+
+def test_politburo_plan_first_duty_and_bac_kan_press(seeded):
+    duty = tasks_of("kh-11-nq-tw")["III.1"]
+    leads = {a.unit.name for a in duty.assignments.filter(role="lead")}
+    assert {"Ban cán sự đảng Chính phủ", "Đảng đoàn Quốc hội"} <= leads
+    assert "Tỉnh ủy các địa phương trong vùng trung du và miền núi Bắc Bộ" in leads
+    assert "báo cáo Bộ Chính trị" in duty.title
+    # the fourteen provincial party committees each have their own track
+    assert TaskTrack.objects.filter(task=duty, unit__key="tinh-uy-lai-chau").exists()
+    press = tasks_of("kh-72-kl-tw-bac-kan")["III.1.2"]
+    lead = press.assignments.get(role="lead")
+    assert lead.unit.name == "Cơ quan báo chí, truyền thông tỉnh Bắc Kạn"
+    assert lead.printed_name == "Cơ quan báo chí, truyền thông"
+    assert {t.unit.name for t in press.tracks.all()} == {
+        "Báo Bắc Kạn",
+        "Đài Phát thanh và Truyền hình tỉnh Bắc Kạn",
+    }
+
+
+def test_chain_is_ordered_by_the_relation_not_by_id(seeded):
+    ctr = document_get_by_reference("26-CTr/TU")
+    above, _ = document_chain(ctr)
+    # 26-CTr/TU implements 96/NQ-CP, which implements 11-NQ/TW, which supersedes 37-NQ/TW:
+    # nearest first, so 11-NQ/TW is shown above 96/NQ-CP whatever their ids
+    numbers = [d.number for d in above]
+    assert numbers.index("96/NQ-CP") < numbers.index("11-NQ/TW") < numbers.index("37-NQ/TW")
+    plan = Document.objects.get(slug="kh-26-kl-tw")
+    above, _ = document_chain(plan)
+    assert [d.number for d in above][:2] == ["1580/QĐ-TTg", "26-KL/TW"]
+
+
+def test_documents_without_number_show_kind_issuer_and_year(seeded):
+    plan = Document.objects.select_related("issuer").get(slug="kh-11-nq-tw")
+    assert str(plan) == "Kế hoạch của Bộ Chính trị, 2022"
+    assert str(document_get_by_reference("11-NQ/TW")) == "Nghị quyết số 11-NQ/TW"
+    short = plan.short_title
+    assert len(short) <= 120 and short.endswith("…")
+    assert plan.title.startswith(short[:-1])  # cut on a word: the rest starts with a space
+    assert plan.title[len(short) - 1] in " ,"

@@ -62,6 +62,13 @@ class StoredDeadlineSerializer(serializers.Serializer):
     )
     normalized = serializers.CharField(source="deadline_normalized")
     note = serializers.CharField(source="deadline_note")
+    event_on = serializers.DateField(
+        allow_null=True, help_text="Nhiệm vụ theo sự kiện: ngày sự kiện được ghi nhận."
+    )
+    event_due_on = serializers.DateField(
+        allow_null=True,
+        help_text="Nhiệm vụ theo sự kiện: hạn do sự kiện đặt ra; rỗng là còn chờ sự kiện.",
+    )
 
 
 class TrackStatusSerializer(serializers.Serializer):
@@ -72,6 +79,13 @@ class TrackStatusSerializer(serializers.Serializer):
     percent = serializers.IntegerField(source="track.percent")
     completed_on = serializers.DateField(source="track.completed_on", allow_null=True)
     status = serializers.ChoiceField(choices=TaskStatus.choices)
+
+
+class TaskEventInput(serializers.Serializer):
+    """The event an event-triggered task waited for, and the due date it sets."""
+
+    event_on = serializers.DateField(help_text="Ngày sự kiện xảy ra.")
+    due_on = serializers.DateField(help_text="Hạn hoàn thành mà sự kiện đặt ra.")
 
 
 class OccurrenceReportSerializer(serializers.Serializer):
@@ -137,6 +151,14 @@ class TaskSerializer(serializers.Serializer):
     lead_units = serializers.SerializerMethodField()
     coordinating_units = serializers.SerializerMethodField()
     deadline = StoredDeadlineSerializer(source="*")
+    due_on = serializers.SerializerMethodField(
+        help_text="Hạn đang áp dụng: hạn đã đọc, hạn do sự kiện đặt ra, hoặc cuối năm mục "
+        "tiêu của văn bản khi nhiệm vụ không ghi thời hạn."
+    )
+    due_basis = serializers.SerializerMethodField(
+        help_text="printed (như in), event (do sự kiện đặt ra), document_horizon (theo thời "
+        "hạn của văn bản), hoặc rỗng."
+    )
     status = serializers.SerializerMethodField()
     days_overdue = serializers.SerializerMethodField()
     tracks = serializers.SerializerMethodField()
@@ -184,7 +206,11 @@ class TaskSerializer(serializers.Serializer):
                 "recurrence": task.recurrence,
                 "normalized": task.deadline_normalized,
                 "note": task.deadline_note,
+                "event_on": _iso(task.event_on),
+                "event_due_on": _iso(task.event_due_on),
             },
+            "due_on": _iso(view.due_on),
+            "due_basis": view.due_basis,
             "status": view.status.value,
             "days_overdue": view.days_overdue,
             "tracks": [
@@ -221,6 +247,14 @@ class TaskSerializer(serializers.Serializer):
     @extend_schema_field(UnitRefSerializer(many=True))
     def get_coordinating_units(self, task: Task) -> list[dict[str, object]]:
         return self._units(task, AssignmentRole.COORDINATE)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_due_on(self, task: Task) -> str | None:
+        return _iso(self._status(task).due_on)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_due_basis(self, task: Task) -> str:
+        return self._status(task).due_basis
 
     @extend_schema_field(serializers.ChoiceField(choices=TaskStatus.choices))
     def get_status(self, task: Task) -> str:

@@ -30,6 +30,7 @@ from tasks.api.serializers import (
     ReportReturnInput,
     ReportSerializer,
     ReportUpdateInput,
+    TaskEventInput,
     TaskSerializer,
 )
 from tasks.deadlines import parse_deadline
@@ -46,6 +47,7 @@ from tasks.services import (
     report_save_draft,
     report_submit,
     report_withdraw,
+    task_record_event,
 )
 from tasks.status_sql import overdue_summary
 
@@ -126,6 +128,36 @@ class TaskDetailView(_TaskViewMixin, generics.RetrieveAPIView):
 
     queryset = Task.objects.none()  # for the schema; get_queryset scopes to the caller
     serializer_class = TaskSerializer
+
+
+class TaskEventView(APIView):
+    """Record the event an event-triggered task waits for and the due date it sets (lead
+    units and the document's reviewers); the same service as the page."""
+
+    @extend_schema(
+        summary="Ghi nhận sự kiện",
+        request=TaskEventInput,
+        responses={200: TaskSerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        task = get_object_or_404(_tasks_for(request), pk=pk)
+        data = TaskEventInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        try:
+            task_record_event(
+                task=task,
+                event_on=data.validated_data["event_on"],
+                due_on=data.validated_data["due_on"],
+                user=request.user,
+                today=today,
+            )
+        except NotAllowed as exc:
+            raise exceptions.PermissionDenied(exc.message) from exc
+        except ReportError as exc:
+            raise exceptions.ValidationError({"non_field_errors": [exc.message]}) from exc
+        task = get_object_or_404(_tasks_for(request), pk=pk)
+        return Response(TaskSerializer(task, context={"today": today}).data)
 
 
 class OverdueSummaryView(APIView):

@@ -72,6 +72,8 @@ def test_task_shape(api):
         "lead_units",
         "coordinating_units",
         "deadline",
+        "due_on",
+        "due_basis",
         "status",
         "days_overdue",
         "tracks",
@@ -91,6 +93,8 @@ def test_task_shape(api):
         "recurrence",
         "normalized",
         "note",
+        "event_on",
+        "event_due_on",
     }
     assert data["status"] == "overdue"
     assert data["days_overdue"] == (dt.date(2026, 11, 22) - dt.date(2022, 4, 30)).days

@@ -36,16 +36,36 @@ def chart_labels(page):
     )
 
 
+def _approved_2021():  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from accounts.models import User
+    from indicators.models import Indicator, IndicatorValue
+
+    indicator = Indicator.objects.get(code=FOREST)
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        scope=indicator.scope,
+        year=2021,
+        value=Decimal(48),
+        source="Niên giám thống kê 2021",
+        state="approved",
+        entered_by=User.objects.get(username="laichau.canbo"),
+    )
+
+
 def test_officer_enters_leader_approves_light_and_chart_change(seeded_live, page, shot):
     base = seeded_live.url
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    # given a Lai Châu officer on the dashboard of Program 26-CTr/TU
+    # given the 2021 figure already approved (one value alone, with no baseline, is "chưa đủ
+    # số liệu để đánh giá") and a Lai Châu officer on the dashboard of Program 26-CTr/TU
+    _approved_2021()
     sign_in(page, base, "laichau.canbo")
     page.goto(f"{base}/chi-tieu/")
     page.get_by_role("link", name="26-CTr/TU").first.click()
     row = page.locator(f"#chi-tieu-{FOREST}")
-    assert row.locator(".verdict").inner_text() == "Chưa có số liệu"
+    assert row.locator(".verdict").inner_text() == "Chưa có số liệu"  # not enough to judge
     # when she opens forest cover and enters 2024 the Vietnamese way, and submits
     row.get_by_role("link", name="Tỷ lệ che phủ rừng").click()
     assert page.url.endswith(f"/chi-tieu/{FOREST}/")

@@ -26,17 +26,15 @@ LAST_YEAR = {2020: 2017, 2030: 2024}
 # LEVEL: code, baseline, on track, at risk, off track (a value in the last year)
 # fmt: off
 LEVELS = [
-    ("KL26-02", "1000", "1420", "1380", "1200"),      # khoảng 2.000 USD
-    ("KL26-05", "8", "10.1", "9.9", "9"),              # khoảng 13%
-    ("KL26-07", "150", "192", "188", "170"),           # khoảng 250 - 300 nghìn lao động
+    ("KL26-02", "1000", "1420", "1300", "1200"),      # khoảng 2.000 USD (compound path)
     ("KL26-08", "60", "70.5", "69.5", "65"),           # lên trên 85%
     ("KL26-09", "40", "50.5", "49.5", "45"),           # trên 65%
     ("KL26-10", "55", "65.5", "64.5", "60"),           # trên 80%
     ("KL26-11", "50", "71", "69", "60"),               # 100%
     ("KL26-12", "40", "44.2", "43.8", "42"),           # lên 50%
-    ("CTR26-02", "23600", "40400", "38800", "31600"),  # khoảng 63.600 tỷ đồng
-    ("CTR26-04", "43", "73.912", "70.968", "57.72"),   # 116,6 triệu đồng/người/năm
-    ("CTR26-05", "2000", "3260", "3140", "2600"),      # trên 5.000 tỷ đồng
+    ("CTR26-02", "23600", "40400", "34000", "31600"),  # khoảng 63.600 tỷ đồng (compound)
+    ("CTR26-04", "43", "73.912", "62", "57.72"),       # 116,6 triệu đồng/người/năm
+    ("CTR26-05", "2000", "3260", "2800", "2600"),      # trên 5.000 tỷ đồng (compound)
     ("CTR26-06", "30", "34.2", "33.8", "32"),          # 40%
     ("CTR26-07", "20", "41", "39", "30"),              # 70%
     ("CTR26-08", "0", "10.5", "9.5", "5"),             # 25%
@@ -54,6 +52,17 @@ LEVELS = [
     ("CTR26-22", "50", "71", "69", "60"),              # 100%
     ("CTR26-23", "70", "82.6", "81.4", "76"),          # 100%
     ("CTR26-24", "0", "42", "38", "20"),               # 100%
+    # seed 004 section III
+    ("CTR26-26", "50", "90", "78", "60"),              # khoảng 168 nghìn tỷ đồng (compound)
+    ("CTR26-27", "8000", "8900", "8700", "8400"),      # trên 10.000 ha
+    ("CTR26-28", "15000", "23500", "22500", "20000"),  # khoảng 35.000 ha
+    ("CTR26-29", "4000", "6400", "6200", "5500"),      # 9.800 ha
+    ("CTR26-30", "0", "8100", "7500", "5000"),         # 20.000 ha
+    ("CTR26-31", "20000", "28500", "27500", "24000"),  # trên 40.000 ha
+    ("CTR26-32", "50", "71", "69", "60"),              # 100%
+    ("CTR26-33", "40", "57", "55", "48"),              # trên 80%
+    ("CTR26-34", "50", "71", "69", "60"),              # 100%
+    ("CTR26-35", "40", "57", "55", "48"),              # 80%
 ]
 
 # YEARLY_RATE: code, baseline (year, value) or None, first year, rates per verdict
@@ -67,6 +76,17 @@ RATES = [
                                          V.OFF_TRACK: ["6", "7", "6.5", "7"]}),
     ("CTR26-10", None, 2022, {V.ON_TRACK: ["13.5", "14", "13"], V.AT_RISK: ["12.5", "12.2", "12.8"],
                               V.OFF_TRACK: ["8", "9", "10"]}),
+    # "Tỷ lệ tăng thu ngân sách đạt khoảng 13%": the yearly increase, a rate
+    ("KL26-05", None, 2016, {V.ON_TRACK: ["13.5", "13"], V.AT_RISK: ["12.5", "12.2"],
+                             V.OFF_TRACK: ["10", "11"]}),
+    ("CTR26-25", None, 2022, {V.ON_TRACK: ["9", "8.5", "8.7"], V.AT_RISK: ["8.5", "8.2", "7.9"],
+                              V.OFF_TRACK: ["5", "6", "6"]}),
+]
+
+# PERIOD_SUM: code, yearly amounts of the plan so far per verdict ("mỗi kế hoạch 5 năm")
+PERIOD_SUMS = [
+    ("KL26-07", {V.ON_TRACK: ["52", "51", "50"], V.AT_RISK: ["48", "47", "46"],
+                 V.OFF_TRACK: ["30", "35", "40"]}),
 ]
 
 # YEARLY_DECREASE: code, first year, levels per verdict
@@ -96,6 +116,7 @@ def test_every_fixture_target_has_a_table_row() -> None:
         | {row[0] for row in RATES}
         | {row[0] for row in DECREASES}
         | {row[0] for row in STRUCTURES}
+        | {row[0] for row in PERIOD_SUMS}
     )
     assert covered == set(ROWS)
     kinds = {
@@ -103,6 +124,7 @@ def test_every_fixture_target_has_a_table_row() -> None:
         TargetKind.YEARLY_RATE: {row[0] for row in RATES},
         TargetKind.YEARLY_DECREASE: {row[0] for row in DECREASES},
         TargetKind.STRUCTURE: {row[0] for row in STRUCTURES},
+        TargetKind.PERIOD_SUM: {row[0] for row in PERIOD_SUMS},
     }
     for kind, codes in kinds.items():
         assert {code for code in codes if TARGETS[code].kind is kind} == codes
@@ -319,11 +341,9 @@ def test_level_explanation_with_a_unit() -> None:
     result = evaluate(
         TARGETS["CTR26-02"], target_year=2030, values=[(2024, D(51600))], this_year=2025
     )
-    assert result.verdict is V.ON_TRACK  # the only value is the start of the path
-    assert result.explanation == (
-        "Năm 2024 đạt 51.600 tỷ đồng; cần thêm 12.000 tỷ đồng trong 6 năm còn lại "
-        "(2.000 tỷ đồng/năm)."
-    )
+    # one value and no baseline: nothing to measure progress from, never "on track"
+    assert result.verdict is V.NO_DATA
+    assert result.explanation == "Năm 2024 đạt 51.600 tỷ đồng, chưa đủ số liệu để đánh giá."
 
 
 def test_level_already_reached_is_on_track() -> None:
@@ -459,3 +479,140 @@ def test_target_from_indicator_columns(code: str) -> None:
 def test_verdict_labels_are_vietnamese() -> None:
     assert V.AT_RISK.label == "Có nguy cơ chậm"
     assert {v.label for v in V} >= {"Đúng tiến độ", "Chậm tiến độ", "Đã đạt", "Không đạt"}
+
+
+# --------------------------------------------------------------- issue 12: kinds read right
+
+
+@pytest.mark.parametrize(("code", "verdict"), list(_series_cases(PERIOD_SUMS)))
+def test_period_sum_in_progress(code: str, verdict: Verdict) -> None:
+    # "trong mỗi kế hoạch 5 năm ... 250 - 300 nghìn lao động": the plan 2016-2020 so far
+    _, by_verdict = next(row for row in PERIOD_SUMS if row[0] == code)
+    values = [(2016 + i, D(v)) for i, v in enumerate(by_verdict[verdict])]
+    result = evaluate(TARGETS[code], target_year=2020, values=values, this_year=2018)
+    assert result.verdict is verdict, result.explanation
+    assert result.expected_path[0] == (2016, D(50)) and result.expected_path[-1] == (2020, D(250))
+
+
+@pytest.mark.parametrize(
+    ("values", "this_year", "verdict"),
+    [
+        ([(2016, "50"), (2017, "50"), (2018, "50"), (2019, "50"), (2020, "55")], 2021, V.ACHIEVED),
+        ([(2016, "40"), (2017, "40"), (2018, "40"), (2019, "40"), (2020, "40")], 2021, V.MISSED),
+        # the previous plan's years do not count for this one
+        ([(2015, "300"), (2016, "20")], 2018, V.OFF_TRACK),
+        ([(2014, "300")], 2018, V.NO_DATA),
+    ],
+)
+def test_period_sum_per_plan(values, this_year, verdict) -> None:  # type: ignore[no-untyped-def]
+    result = evaluate(
+        TARGETS["KL26-07"],
+        target_year=2020,
+        values=[(y, D(v)) for y, v in values],
+        this_year=this_year,
+    )
+    assert result.verdict is verdict, result.explanation
+    assert "kế hoạch 2016–2020" in result.explanation.lower() or verdict is V.NO_DATA
+
+
+def test_budget_increase_is_a_yearly_rate() -> None:
+    target = parse_indicator_target("Tỷ lệ tăng thu ngân sách", "đạt khoảng 13%")
+    assert target.kind is TargetKind.YEARLY_RATE and target.per_year
+    assert (
+        parse_indicator_target(
+            "Giải quyết việc làm trong mỗi kế hoạch 5 năm", "khoảng 250 - 300 nghìn lao động"
+        ).kind
+        is TargetKind.PERIOD_SUM
+    )
+
+
+def test_grdp_follows_a_compound_path_from_its_baseline() -> None:
+    result = evaluate(
+        TARGETS["CTR26-02"],
+        target_year=2030,
+        baseline=(2020, D(23600)),
+        values=[(2024, D(36000))],
+        this_year=2025,
+    )
+    path = dict(result.expected_path)
+    assert path[2020] == D(23600) and path[2030] == D(63600)
+    # a constant yearly growth: every year's ratio is the same, ~10,4%/year
+    ratios = {round(path[y + 1] / path[y], 3) for y in range(2020, 2030)}
+    assert ratios == {D("1.104")}
+    # below the straight line (39.600 in 2024) but above the compound one (~35.087)
+    assert path[2024] < D(36000) < D(39600)
+    assert result.verdict is V.ON_TRACK, result.explanation
+    # a percentage level keeps the straight line
+    forest = evaluate(
+        TARGETS["CTR26-19"], target_year=2030, baseline=(2020, D(46)), values=[], this_year=2025
+    )
+    assert dict(forest.expected_path)[2025] == D(51)
+
+
+def test_one_value_without_baseline_is_not_enough() -> None:
+    result = evaluate(TARGETS["CTR26-19"], target_year=2030, values=[(2023, D(50))], this_year=2025)
+    assert result.verdict is V.NO_DATA
+    assert result.explanation == "Năm 2023 đạt 50%, chưa đủ số liệu để đánh giá."
+    # with a baseline, or two values, it can be judged
+    assert (
+        evaluate(
+            TARGETS["CTR26-19"],
+            target_year=2030,
+            baseline=(2020, D(46)),
+            values=[(2023, D(50))],
+            this_year=2025,
+        ).verdict
+        is not V.NO_DATA
+    )
+
+
+def test_more_than_hit_exactly_is_not_met_and_says_so() -> None:
+    final = evaluate(
+        TARGETS["CTR26-05"],
+        target_year=2030,
+        baseline=(2020, D(2000)),
+        values=[(2030, D(5000))],
+        this_year=2031,
+    )
+    assert final.verdict is V.MISSED
+    assert "bằng đúng mức mục tiêu" in final.explanation and "còn cách 0" not in final.explanation
+    assert "chưa vượt mức" in final.explanation
+    ahead = evaluate(
+        TARGETS["CTR26-05"],
+        target_year=2030,
+        baseline=(2020, D(2000)),
+        values=[(2025, D(5000))],
+        this_year=2026,
+    )
+    # ahead of the path, but not yet above the level: never "đã đạt"
+    assert "đã đạt" not in ahead.explanation
+    assert "cần vượt mức" in ahead.explanation and "cần thêm 0" not in ahead.explanation
+
+
+@pytest.mark.parametrize(
+    ("code", "year", "value", "message"),
+    [
+        ("CTR26-19", 2031, "57", "ngoài thời hạn của chỉ tiêu (mục tiêu đến năm 2030)"),
+        ("CTR26-19", 2019, "45", "ngoài thời kỳ của chỉ tiêu (từ năm 2020 đến năm 2030)"),
+        ("CTR26-19", 2024, "-3", "Giá trị âm (-3) không hợp lệ"),
+        ("CTR26-14", 2024, "-1", "Giá trị âm"),  # the level of a falling rate
+        ("KL26-07", 2018, "-5", "Giá trị âm"),  # a total
+        ("CTR26-01", 2024, "-2", None),  # a growth rate may be negative
+        ("CTR26-19", 2024, "51", None),
+    ],
+)
+def test_values_outside_the_target_are_refused(code, year, value, message) -> None:  # type: ignore[no-untyped-def]
+    from indicators.evaluation import value_problem
+
+    target_year = ROWS[code]["target_year"]
+    problem = value_problem(
+        TARGETS[code],
+        target_year=target_year,
+        first_year=2020 if target_year == 2030 else 2013,
+        year=year,
+        value=D(value),
+    )
+    if message is None:
+        assert problem is None
+    else:
+        assert problem is not None and message in problem

@@ -104,6 +104,8 @@ def test_unknown_indicator_and_document_are_404(client, users) -> None:  # type:
 
 
 def test_dashboard_shows_target_baseline_latest_and_verdict(client, users, forest) -> None:  # type: ignore[no-untyped-def]
+    # two values: one alone (no baseline) is "chưa đủ số liệu để đánh giá"
+    _value(forest, forest.scope, 2021, "48", users["laichau.canbo"])
     _value(forest, forest.scope, 2023, "51.5", users["laichau.canbo"])
     _login(client, users, "bktw.rasoat")
     html = client.get(reverse("indicator-dashboard", args=["26-ctr-tu"])).content.decode()
@@ -292,6 +294,7 @@ def _submitted(forest, users) -> IndicatorValue:  # type: ignore[no-untyped-def]
 
 
 def test_leader_approves_and_the_light_changes(client, users, forest) -> None:  # type: ignore[no-untyped-def]
+    _value(forest, forest.scope, 2021, "48", users["laichau.canbo"])
     value = _submitted(forest, users)
     _login(client, users, "laichau.lanhdao")
     url = reverse("indicator-detail", args=[FOREST])

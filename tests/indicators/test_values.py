@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -51,7 +52,9 @@ def regional(seeded) -> Indicator:  # type: ignore[no-untyped-def]
     return Indicator.objects.select_related("scope").get(code="KL26-09")  # the region
 
 
-def _draft(indicator, scope, user, text="48,5", year=2024, **kwargs):  # type: ignore[no-untyped-def]
+def _draft(indicator, scope, user, text="48,5", year=None, **kwargs):  # type: ignore[no-untyped-def]
+    # a year within the target's years (the regional targets end in 2020)
+    year = year or min(2024, indicator.target_year)
     return value_save_draft(
         indicator=indicator,
         scope=scope,
@@ -269,3 +272,13 @@ def test_officer_withdraws_a_submitted_value(forest, people, units) -> None:  # 
     value_submit(value_id=value.pk, user=officer, version=1)
     value = value_withdraw(value_id=value.pk, user=officer, version=2)
     assert (value.state, value.version) == (ValueState.DRAFT, 3)
+
+
+def test_values_outside_the_target_are_refused_with_a_message(people, units, forest) -> None:  # type: ignore[no-untyped-def]
+    officer = people["laichau.canbo"]
+    for year, text, message in [
+        (2019, "40", "ngoài thời kỳ của chỉ tiêu (từ năm 2021 đến năm 2030)"),
+        (2024, "-5", "Giá trị âm"),
+    ]:
+        with pytest.raises(IndicatorValueError, match=re.escape(message)):
+            _draft(forest, units["tinh-lai-chau"], officer, text, year=year)

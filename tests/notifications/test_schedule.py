@@ -25,7 +25,7 @@ D = date
 ISSUED = D(2026, 1, 5)
 
 
-def owed(text, today, completed_on=None, event_on=None):
+def owed(text, today, completed_on=None, event_due_on=None):
     deadline = parse_deadline(text, ISSUED)
     return [
         (r.kind.value, r.due_on, r.offset, r.days_left)
@@ -35,7 +35,7 @@ def owed(text, today, completed_on=None, event_on=None):
             today=today,
             offsets=OFFSETS,
             overdue_window=7,
-            event_on=event_on,
+            event_due_on=event_due_on,
         )
     ]
 
@@ -123,8 +123,10 @@ def test_deadline_kinds(text, today, expected):
 
 def test_an_event_is_dated_once_recorded():
     text = "Sau khi Thủ tướng Chính phủ phê duyệt"
-    # due 90 days after the event (tasks.status.DEFAULT_EVENT_DUE_DAYS)
-    assert owed(text, D(2026, 4, 3), event_on=D(2026, 1, 10)) == [
+    # waiting for the event: nothing is owed, whatever the day
+    assert owed(text, D(2026, 4, 3)) == []
+    # due on the date the recorded event set (no delay invented)
+    assert owed(text, D(2026, 4, 3), event_due_on=D(2026, 4, 10)) == [
         ("due_soon", D(2026, 4, 10), 7, 7)
     ]
 

@@ -105,10 +105,16 @@ def test_saving_a_copy_read_before_an_approval_keeps_the_completion(seeded):
     read_before.title += " (đã sửa)"
     task_save(task=read_before)
     assert completion(read_before) == (dt.date(2026, 11, 20), dt.date(2026, 11, 20))
-    task_record_event(task=Task.objects.get(pk=track.task_id), event_on=dt.date(2026, 1, 2))
+    Task.objects.filter(pk=track.task_id).update(deadline_kind="event")  # an event task now
+    task_record_event(
+        task=Task.objects.get(pk=track.task_id),
+        event_on=dt.date(2026, 1, 2),
+        due_on=dt.date(2026, 6, 30),
+    )
     stale_again = Task.objects.get(pk=track.task_id)
     Task.objects.filter(pk=track.task_id).update(completed_on=dt.date(2026, 11, 21))
-    task_record_event(task=stale_again, event_on=dt.date(2026, 1, 3))  # writes event_on only
+    # writes the event's columns only
+    task_record_event(task=stale_again, event_on=dt.date(2026, 1, 3), due_on=dt.date(2026, 6, 30))
     assert completion(stale_again)[0] == dt.date(2026, 11, 21)
 
 

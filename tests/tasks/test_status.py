@@ -10,12 +10,11 @@ from hypothesis import strategies as st
 
 from tasks.deadlines import parse_deadline
 from tasks.status import (
-    DEFAULT_EVENT_DUE_DAYS,
     Status,
     days_overdue,
+    due_at_horizon,
     due_date,
     is_due,
-    recurring_steps,
     rollup,
     task_status,
 )
@@ -230,35 +229,24 @@ def test_task_status(phrase: str, completed_on: date | None, today: date, expect
 
 
 EVENT = "Sau khi Thủ tướng Chính phủ phê duyệt"
-APPROVED = D(2023, 1, 10)  # + 90 days = 10/04/2023
+DUE = D(2023, 4, 10)  # the due date the recorded event set
 
 
 @pytest.mark.parametrize(
-    ("event_on", "event_due_days", "completed_on", "today", "expected"),
+    ("event_due_on", "completed_on", "today", "expected"),
     [
-        (None, None, None, D(2030, 1, 1), S.AWAITING_EVENT),
-        (APPROVED, None, None, D(2023, 4, 10), S.IN_PROGRESS),
-        (APPROVED, None, None, D(2023, 4, 11), S.OVERDUE),
-        (APPROVED, None, D(2023, 4, 10), D(2023, 5, 1), S.DONE_ON_TIME),
-        (APPROVED, None, D(2023, 4, 11), D(2023, 5, 1), S.DONE_LATE),
-        (APPROVED, 30, None, D(2023, 3, 1), S.OVERDUE),
-        (D(2023, 2, 15), None, None, D(2023, 3, 1), S.NOT_DUE),
-        (D(2023, 2, 15), 0, None, D(2023, 2, 15), S.IN_PROGRESS),
+        (None, None, D(2030, 1, 1), S.AWAITING_EVENT),  # no delay invented: it waits
+        (DUE, None, D(2023, 4, 10), S.IN_PROGRESS),
+        (DUE, None, D(2023, 4, 11), S.OVERDUE),
+        (DUE, D(2023, 4, 10), D(2023, 5, 1), S.DONE_ON_TIME),
+        (DUE, D(2023, 4, 11), D(2023, 5, 1), S.DONE_LATE),
+        (DUE, None, D(2023, 3, 1), S.NOT_DUE),
+        (D(2023, 2, 15), None, D(2023, 2, 15), S.IN_PROGRESS),
     ],
-    ids=[
-        "no-event",
-        "default-90-on-due",
-        "default-90-day-after",
-        "done-on-due",
-        "done-late",
-        "30-days",
-        "due-next-quarter",
-        "same-day",
-    ],
+    ids=["waiting", "on-due", "day-after", "done-on-due", "done-late", "next-quarter", "same-day"],
 )
 def test_event_status(
-    event_on: date | None,
-    event_due_days: int | None,
+    event_due_on: date | None,
     completed_on: date | None,
     today: date,
     expected: Status,
@@ -267,17 +255,37 @@ def test_event_status(
         parse_deadline(EVENT),
         completed_on=completed_on,
         today=today,
-        event_on=event_on,
-        event_due_days=event_due_days,
+        event_due_on=event_due_on,
     )
     assert status is expected
 
 
-def test_default_event_delay_is_90_days() -> None:
-    assert DEFAULT_EVENT_DUE_DAYS == 90
+def test_an_event_task_waits_however_long_ago_the_event_was() -> None:
     deadline = parse_deadline(EVENT)
-    due = due_date(deadline, completed_on=None, today=D(2023, 1, 11), event_on=APPROVED)
-    assert due == D(2023, 4, 10)
+    assert due_date(deadline, completed_on=None, today=D(2040, 1, 1)) is None
+    assert task_status(deadline, completed_on=None, today=D(2040, 1, 1)) is S.AWAITING_EVENT
+
+
+@pytest.mark.parametrize(
+    ("phrase", "horizon", "today", "expected", "due"),
+    [
+        ("", 2030, D(2026, 6, 1), S.NOT_DUE, D(2030, 12, 31)),
+        ("", 2030, D(2030, 10, 1), S.IN_PROGRESS, D(2030, 12, 31)),
+        ("", 2020, D(2025, 6, 1), S.OVERDUE, D(2020, 12, 31)),
+        ("-", 2020, D(2025, 6, 1), S.OVERDUE, D(2020, 12, 31)),  # an empty table cell
+        ("", None, D(2025, 6, 1), S.UNDETERMINED, None),  # no horizon: flagged, not guessed
+        ("Sớm nhất có thể", 2030, D(2025, 6, 1), S.UNDETERMINED, None),  # unreadable stays so
+        ("Quý II/2022", 2030, D(2025, 6, 1), S.OVERDUE, D(2022, 6, 30)),  # printed wins
+    ],
+)
+def test_a_task_without_deadline_is_due_at_its_documents_horizon(
+    phrase: str, horizon: int | None, today: date, expected: Status, due: date | None
+) -> None:
+    deadline = due_at_horizon(parse_deadline(phrase), horizon)
+    assert task_status(deadline, completed_on=None, today=today) is expected
+    assert deadline.due_on == due
+    if phrase in ("", "-") and horizon:
+        assert deadline.normalized == f"Theo thời hạn của văn bản (năm {horizon})"
 
 
 # --------------------------------------------------------------- days overdue
@@ -319,7 +327,7 @@ def test_days_overdue_of_an_event() -> None:
     deadline = parse_deadline(EVENT)
     kwargs = {"completed_on": None, "today": D(2023, 4, 20)}
     assert days_overdue(deadline, **kwargs) == 0  # type: ignore[arg-type]
-    assert days_overdue(deadline, event_on=APPROVED, **kwargs) == 10  # type: ignore[arg-type]
+    assert days_overdue(deadline, event_due_on=DUE, **kwargs) == 10  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------- is_due
@@ -430,21 +438,18 @@ _dates = st.dates(min_value=D(1945, 1, 1), max_value=D(2100, 12, 31))
     st.one_of(st.none(), _dates),
     _dates,
     st.one_of(st.none(), _dates),
-    st.one_of(st.none(), st.integers(min_value=0, max_value=3650)),
 )
 def test_status_is_total_and_consistent(
     phrase: str,
     completed_on: date | None,
     today: date,
-    event_on: date | None,
-    event_due_days: int | None,
+    event_due_on: date | None,
 ) -> None:
     deadline = parse_deadline(phrase)
     kwargs = {
         "completed_on": completed_on,
         "today": today,
-        "event_on": event_on,
-        "event_due_days": event_due_days,
+        "event_due_on": event_due_on,
     }
     status = task_status(deadline, **kwargs)  # type: ignore[arg-type]
     days = days_overdue(deadline, **kwargs)  # type: ignore[arg-type]
@@ -461,47 +466,3 @@ def test_rollup_is_done_only_when_every_track_is_done(statuses: list[Status]) ->
     all_done = bool(statuses) and all(s in (S.DONE_ON_TIME, S.DONE_LATE) for s in statuses)
     assert (result in (S.DONE_ON_TIME, S.DONE_LATE)) is all_done
     assert result in statuses or not statuses
-
-
-RECURRING = [
-    "Hằng năm",
-    "Hàng năm",
-    "Hằng quý",
-    "Hằng tháng",
-    "Định kỳ 6 tháng, hàng năm",
-    "Hằng năm và theo quy định",
-    "trước 15/12 hằng năm",
-    "Trước ngày 29/02 hằng năm",
-    "Năm 2023 và các năm tiếp theo",
-]
-_recent = st.dates(min_value=D(2015, 1, 1), max_value=D(2040, 12, 31))
-
-
-@given(st.sampled_from(RECURRING), _recent, st.lists(st.one_of(st.none(), _recent), max_size=8))
-def test_recurring_steps_agree_with_the_status_at_every_completion_date(
-    phrase: str, today: date, completions: list[date | None]
-) -> None:
-    # Lists judge a recurring deadline by date ranges of the completion date: those ranges
-    # must give task_status's answer for any completion, and ``missed`` its due date.
-    deadline = parse_deadline(phrase)
-    steps = recurring_steps(deadline, today)
-    assert steps.steps[0][0] == date.min
-    assert [first for first, _ in steps.steps] == sorted({first for first, _ in steps.steps})
-    for completed_on in [None, *completions]:
-        expected = task_status(deadline, completed_on=completed_on, today=today)
-        assert steps.status(completed_on) is expected
-        if expected is S.OVERDUE:
-            assert steps.missed == due_date(deadline, completed_on=completed_on, today=today)
-
-
-def test_recurring_steps_of_a_yearly_duty_in_the_fourth_quarter() -> None:
-    # "Hằng năm" without a start year never starts overdue: done this year or not yet.
-    steps = recurring_steps(parse_deadline("Hằng năm"), D(2026, 11, 22))
-    assert steps.without is S.IN_PROGRESS and steps.missed is None
-    assert steps.status(D(2025, 12, 31)) is S.IN_PROGRESS
-    assert steps.status(D(2026, 1, 1)) is S.DONE_ON_TIME
-
-
-def test_recurring_steps_refuse_other_kinds() -> None:
-    with pytest.raises(ValueError, match="RECURRING"):
-        recurring_steps(parse_deadline("Quý II/2022"), D(2026, 1, 1))

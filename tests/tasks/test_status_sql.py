@@ -44,7 +44,7 @@ def _complete_some_tracks() -> None:
     task_completion_refresh(task_ids=[t.task_id for t in tracks])
     event_task = Task.objects.filter(deadline_kind="event").first()
     assert event_task is not None
-    task_record_event(task=event_task, event_on=dt.date(2023, 3, 1))
+    task_record_event(task=event_task, event_on=dt.date(2023, 3, 1), due_on=dt.date(2023, 9, 30))
 
 
 @pytest.mark.parametrize("today", DAYS)
