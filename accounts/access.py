@@ -301,6 +301,7 @@ def access_for(user: Any, *, today: dt.date | None = None) -> Access:
 
     rows = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
     successions = load_successions() if rows else Successions(())
+    user.__dict__["_successions"] = successions  # for provinces_of in the same request
     direct_units = {u for u, _ in rows}
     units = successions.inherited(direct_units, day) if rows else frozenset()
     reviews_all = (
@@ -504,7 +505,8 @@ def provinces_of(user: Any, *roles: str) -> frozenset[int]:
             province or (pk if kind == UnitKind.PROVINCE else None) for pk, province, kind in rows
         }
         found = {p for p in provinces if p is not None}
-        cache[key] = load_successions().inherited(found, access.day) if found else frozenset()
+        successions = user.__dict__.get("_successions") or load_successions()
+        cache[key] = successions.inherited(found, access.day) if found else frozenset()
     return cache[key]
 
 

@@ -88,9 +88,11 @@ def group_members() -> dict[int, list[Unit]]:
 def unit_suggestions(province: Unit | None) -> list[str]:
     """Names a unit field suggests as the clerk types: current units (those of ``province``
     first) and their other names, without duplicates."""
-    current = Unit.objects.filter(successor__isnull=True)
+    from accounts.access import in_being
+
+    current = Unit.objects.filter(in_being())
     mine = current.filter(province=province) if province else current.none()
-    aliases = UnitAlias.objects.filter(unit__successor__isnull=True)
+    aliases = UnitAlias.objects.filter(unit__in=current.values("pk"))
     names = [
         *mine.values_list("name", flat=True),
         *current.values_list("name", flat=True),

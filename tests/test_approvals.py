@@ -53,7 +53,8 @@ def test_the_leader_sees_reports_and_values_oldest_first(seeded, django_assert_m
     value = _submitted_value()
     last = _submitted_report("STT 6.3")
     leader = _user("laichau.lanhdao")
-    with django_assert_max_num_queries(4):  # the leader's units, provinces, reports, values
+    # the leader's access (memberships, successions, groups), provinces, reports, values
+    with django_assert_max_num_queries(6):
         rows = approval_queue(leader)
     assert [(r.kind, r.obj.pk) for r in rows] == [
         ("report", first.pk),
