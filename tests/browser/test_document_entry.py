@@ -26,7 +26,7 @@ def _table(path):
     sheet.append(HEADER)
     leads = ["Ban cán sự đảng UBND tỉnh", "Ban Tuyên giáo Tỉnh ủy", "Ban Tổ chức Tỉnh ủy"]
     for i in range(1, 16):
-        lead = "Sở Tài chính" if i == 7 else leads[i % 3]
+        lead = "Sở Ngoại vụ" if i == 7 else leads[i % 3]
         sheet.append(
             [
                 i,
@@ -86,7 +86,7 @@ def test_secretariat_enters_a_plan_and_its_table_officers_find_their_tasks(
     assert page.get_by_role("button", name="Nhập tất cả 15 dòng").is_disabled()
     shot("13-02-kiem-tra-bang")
     # she fixes it inline: the province's missing department is added
-    page.get_by_role("button", name="Thêm “Sở Tài chính” vào Tỉnh Lai Châu").click()
+    page.get_by_role("button", name="Thêm “Sở Ngoại vụ” vào Tỉnh Lai Châu").click()
     page.get_by_text("15 dòng: hợp lệ").wait_for()
     # and she edits a deadline phrase, seeing its parse as she types
     row = page.locator("#dong-15")
@@ -100,7 +100,7 @@ def test_secretariat_enters_a_plan_and_its_table_officers_find_their_tasks(
     page.get_by_text("Đã nhập 15 dòng: 15 mới").wait_for()
     assert Task.objects.filter(document=plan).count() == 15
     lead = Task.objects.get(document=plan, ref="STT 7").assignments.get(role="lead")
-    assert lead.unit.name == "Sở Tài chính tỉnh Lai Châu"
+    assert lead.unit.name == "Sở Ngoại vụ tỉnh Lai Châu"
     assert str(Task.objects.get(document=plan, ref="STT 15").due_on) == "2027-12-31"
     sign_out(page)
 
