@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.names import name_key
-from tasks.deadlines import parse_deadline
+from tasks.deadlines import DeadlineKind, parse_deadline, quarter_end
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ def deadline_phrases() -> list[str]:
         phrases += [f"Trước 31/12/{year}", f"6 tháng đầu năm {year}"]
     phrases += ["2023-2025", "2021-2025", "Giai đoạn 2026-2030", "2026-2030"] * 3
     phrases += ["Hằng năm", "Hằng quý", "Năm 2026 và các năm tiếp theo"] * 2
+    phrases += ["Định kỳ 6 tháng", "Định kỳ 6 tháng, hằng năm", "Trước 15/12 hằng năm"]
     phrases += ["Thường xuyên"] * 6
     phrases += ["Sau khi Luật được Quốc hội thông qua", "Trình Bộ Chính trị", ""]
     return phrases
@@ -276,8 +277,8 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         cur,
         "documents_document",
         ["id", "slug", "number", "number_key", "kind", "title", "issued_on", "issued_year",
-         "signer", "signer_title", "horizon", "is_stub", "source_file", "issuer_id",
-         "province_id"],
+         "signer", "signer_title", "horizon", "horizon_year", "is_stub", "source_file",
+         "issuer_id", "province_id"],
     )  # fmt: skip
     monitors = _Copy(cur, "documents_document_monitors", ["id", "document_id", "unit_id"])
     doc_dates: list[dt.date] = []
@@ -289,9 +290,13 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         province = rng.choice(provinces) if rng.random() < 0.6 else None
         issuer = province or rng.choice(ministries)
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}"
+        # A plan's horizon bounds its recurring duties' occurrences; four in ten have none
+        # (open-ended), some ended before today.
+        horizon_year = None if rng.random() < 0.4 else issued.year + rng.choice((2, 4, 5, 9))
+        horizon = f"Đến năm {horizon_year}" if horizon_year else ""
         docs.add(
-            d, f"vb-{d}", f"{d}/{kind}-BENCH", "", kind, title, issued, issued.year, "", "", "",
-            False, "", issuer, province,
+            d, f"vb-{d}", f"{d}/{kind}-BENCH", "", kind, title, issued, issued.year, "", "",
+            horizon, horizon_year, False, "", issuer, province,
         )  # fmt: skip
         monitors.add(d, d, economic)
         if d % 50 == 1:  # the bench reviewer's body monitors one document in fifty
@@ -299,7 +304,7 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
     import_doc = n_docs + 1
     docs.add(
         import_doc, out.import_document_slug, "", "", "KH", "Kế hoạch nhập thử biểu phân công",
-        today, today.year, "", "", "", False, "", ministries[0], None,
+        today, today.year, "", "", "", None, False, "", ministries[0], None,
     )  # fmt: skip
     docs.flush()
     monitors.flush()
@@ -326,6 +331,7 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
         cur, "tasks_tasktrack", ["id", "completed_on", "percent", "task_id", "unit_id", "via_id"]
     )
     track_rows: list[tuple[int, int, int, dt.date | None]] = []  # id, task, unit, done
+    recurring: set[int] = set()  # tasks judged per occurrence
     aid = tid = 0
     for task_id in range(1, size.tasks + 1):
         doc = (task_id - 1) // size.tasks_per_document + 1
@@ -335,6 +341,8 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
             position = task_id  # the remainder lands on the last document
         phrase = rng.choice(phrases)
         deadline = parsed[phrase]
+        if deadline.kind is DeadlineKind.RECURRING:
+            recurring.add(task_id)
         parent = task_id - 1 if position > 1 and rng.random() < 0.15 else None
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} {rng.choice(QUALIFIERS)}".strip()
         collective = rng.random() < 0.01  # one task in a hundred goes to 14 provinces at once
@@ -388,16 +396,24 @@ def build(conn: Any, size: Size, today: dt.date, seed: int = 20251) -> Built:
     quarters = [(y, q) for y, q in quarters if dt.date(y, 3 * q - 2, 1) <= today]
     per_track = max(1, min(len(quarters), round(size.reports / len(track_rows))))
     rid = 0
-    for track_id, _task, unit_id, _done in track_rows:
-        for year, quarter in quarters[-per_track:]:
-            if rid >= size.reports:
+    for track_id, task_id, unit_id, _done in track_rows:
+        # A recurring duty is judged per occurrence, by the report of each occurrence's
+        # closing quarter: its tracks report every quarter, most of them done (100% with a
+        # completion date), so some duties have met every occurrence and some have not.
+        every = task_id in recurring
+        for year, quarter in quarters if every else quarters[-per_track:]:
+            if rid >= size.reports and not every:
                 break
             rid += 1
             state = rng.choices(("approved", "submitted", "draft", "returned"), (6, 2, 1, 1))[0]
             percent = rng.choice((10, 30, 50, 70, 90))
+            completed = None
+            if every and rng.random() < 0.85:
+                state, percent = "approved", 100
+                completed = min(today, quarter_end(year, quarter) - dt.timedelta(rng.randrange(60)))
             reports.add(
                 rid, year, quarter, state, percent,
-                f"Đã triển khai {percent}% khối lượng công việc quý {quarter}/{year}.", None,
+                f"Đã triển khai {percent}% khối lượng công việc quý {quarter}/{year}.", completed,
                 "", now if state != "draft" else None,
                 now if state in ("approved", "returned") else None, 1, now, now,
                 user_of.get(unit_id, out.author_id), None, track_id,

@@ -267,14 +267,23 @@ def interleaved(
 # unit's tasks come from the (unit, role, task) index, each probed by key; the OVERDUE
 # condition is the domain's:
 # dated tasks past their due date and open, events whose implied due date passed, and
-# recurring tasks whose first completion lies in a range ``recurring_steps`` judges overdue
-# (the ranges per distinct phrase are parameters, computed once by ``bench.steps
-# recurring-overdue``). One window count, then the JSON of the 50 rows only.
+# recurring tasks judged per occurrence: the occurrences due before today of each distinct
+# (phrase, start, rhythm, issue date, issue year, horizon year) are parameters, planned once
+# by ``tasks.status_sql.task_schedule`` (``bench.steps recurring-overdue``); such a task is
+# overdue when it has no track, or some track has no report of one of those occurrences'
+# closing quarters approved before the cut-off, at 100% with a completion date (each probed
+# through the report's (track, year, quarter) unique index). One window count, then the JSON
+# of the 50 rows only.
 _MATCHED = """
 WITH rule AS (
-    SELECT * FROM unnest(%(r_text)s::varchar[], %(r_start)s::date[], %(r_rec)s::varchar[],
-                         %(r_low)s::date[], %(r_high)s::date[])
-           AS r(deadline_text, starts_on, recurrence, low, high)
+    SELECT * FROM unnest(%(r_group)s::int[], %(r_text)s::varchar[], %(r_start)s::date[],
+                         %(r_rec)s::varchar[], %(r_issued_on)s::date[],
+                         %(r_issued_year)s::int[], %(r_horizon_year)s::int[])
+           AS r(grp, deadline_text, starts_on, recurrence, issued_on, issued_year,
+                horizon_year)
+), occurrence AS (
+    SELECT * FROM unnest(%(o_group)s::int[], %(o_year)s::int[], %(o_quarter)s::int[])
+           AS o(grp, year, quarter)
 ), lead AS MATERIALIZED (
     SELECT a.task_id FROM tasks_taskassignment a WHERE a.unit_id = %(unit)s AND a.role = 'lead'
 ), matched AS MATERIALIZED (
@@ -288,12 +297,28 @@ WITH rule AS (
                 OR (t.deadline_kind = 'event' AND t.event_on < %(event_before)s
                     AND t.completed_on IS NULL)
                 OR (t.deadline_kind = 'recurring' AND EXISTS (
-                      SELECT 1 FROM rule r
-                       WHERE r.deadline_text = t.deadline_text AND r.recurrence = t.recurrence
-                         AND r.starts_on IS NOT DISTINCT FROM t.starts_on
-                         AND CASE WHEN r.low IS NULL THEN t.first_completed_on IS NULL
-                                  ELSE t.first_completed_on >= r.low
-                                       AND t.first_completed_on < r.high END)))
+                      SELECT 1 FROM documents_document d
+                        JOIN rule r ON r.deadline_text = t.deadline_text
+                                   AND r.recurrence = t.recurrence
+                                   AND r.starts_on IS NOT DISTINCT FROM t.starts_on
+                                   AND r.issued_on IS NOT DISTINCT FROM d.issued_on
+                                   AND r.issued_year IS NOT DISTINCT FROM d.issued_year
+                                   AND r.horizon_year IS NOT DISTINCT FROM d.horizon_year
+                        JOIN occurrence o ON o.grp = r.grp
+                       WHERE d.id = t.document_id
+                         AND (NOT EXISTS (SELECT 1 FROM tasks_tasktrack tr
+                                           WHERE tr.task_id = t.id)
+                              OR EXISTS (
+                                SELECT 1 FROM tasks_tasktrack tr
+                                 WHERE tr.task_id = t.id
+                                   AND NOT EXISTS (
+                                     SELECT 1 FROM tasks_progressreport p
+                                      WHERE p.track_id = tr.id AND p.period_year = o.year
+                                        AND p.period_quarter = o.quarter
+                                        AND p.state = 'approved' AND p.percent = 100
+                                        AND p.completed_on IS NOT NULL
+                                        AND COALESCE(p.decided_at, p.updated_at)
+                                            < %(cutoff)s))))))
         OFFSET 0) m
 )"""
 RAW_IDS = _MATCHED + "\nSELECT id FROM matched"
@@ -318,19 +343,26 @@ SELECT p.total, t.id, t.ref, t.title, t.parent_id, t.implements_id, t.deadline_t
 RAW_PAGE = _MATCHED + _PAGE
 
 
-def raw_params(unit: int, today: dt.date, rules: list[list[str | None]]) -> dict[str, Any]:
+def raw_params(unit: int, today: dt.date, recurring: dict[str, Any]) -> dict[str, Any]:
+    """The statement's parameters; ``recurring`` is what ``bench.steps recurring-overdue``
+    planned for ``today`` (its groups of past occurrences and the approval cut-off)."""
     from tasks.status import DEFAULT_EVENT_DUE_DAYS
 
-    columns = list(zip(*rules, strict=True)) if rules else [(), (), (), (), ()]
+    groups = recurring["groups"]
+    occurrences = [
+        (g, year, quarter) for g, row in enumerate(groups) for year, quarter, _ in row[6]
+    ]
+    rule_columns = ("r_text", "r_start", "r_rec", "r_issued_on", "r_issued_year", "r_horizon_year")
     return {
         "unit": unit,
         "today": today,
         "event_before": today - dt.timedelta(days=DEFAULT_EVENT_DUE_DAYS),
+        "cutoff": dt.datetime.fromisoformat(recurring["cutoff"]),
+        "r_group": list(range(len(groups))),
+        **{name: [row[i] for row in groups] for i, name in enumerate(rule_columns)},
         **{
-            name: list(column)
-            for name, column in zip(
-                ("r_text", "r_start", "r_rec", "r_low", "r_high"), columns, strict=True
-            )
+            name: [o[i] for o in occurrences]
+            for i, name in enumerate(("o_group", "o_year", "o_quarter"))
         },
     }
 
@@ -413,9 +445,11 @@ class Server:
 HTTPS = {"X-Forwarded-Proto": "https"}  # behind the (absent) TLS proxy, as in production
 
 
-def login(base: str, username: str, password: str) -> str:
+def login(base: str, username: str, password: str, totp_key: str = "") -> str:
     """Sign in through /dang-nhap/ like a browser; returns the session id. The cookies are
-    Secure in production mode, so they are carried by hand over loopback HTTP."""
+    Secure in production mode, so they are carried by hand over loopback HTTP. A reviewer
+    (``totp_key``: its authenticator's hex key) then gives the current code at
+    /xac-thuc-hai-buoc/, as production requires of reviewers."""
     session = requests.Session()
     page = session.get(base + "/dang-nhap/", headers=HTTPS, timeout=30)
     csrf_cookie = page.cookies.get("csrftoken")
@@ -436,7 +470,36 @@ def login(base: str, username: str, password: str) -> str:
     sessionid = answer.cookies.get("sessionid")
     if answer.status_code != 302 or not sessionid:
         raise RuntimeError(f"sign-in failed: {answer.status_code}")
+    if totp_key:
+        csrf_cookie = answer.cookies.get("csrftoken") or csrf_cookie
+        sessionid = _second_factor(base, sessionid, csrf_cookie, totp_key)
     return sessionid
+
+
+def _second_factor(base: str, sessionid: str, csrf_cookie: str, totp_key: str) -> str:
+    from django_otp.oath import totp
+
+    url = base + "/xac-thuc-hai-buoc/"
+    cookies = f"sessionid={sessionid}; csrftoken={csrf_cookie}"
+    page = requests.get(url, headers={**HTTPS, "Cookie": cookies}, timeout=30)
+    csrf_cookie = page.cookies.get("csrftoken") or csrf_cookie
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if page.status_code != 200 or not match:
+        raise RuntimeError(f"no code form at /xac-thuc-hai-buoc/: {page.status_code}")
+    answer = requests.post(
+        url,
+        data={"code": f"{totp(bytes.fromhex(totp_key)):06d}", "csrfmiddlewaretoken": match[1]},
+        headers={
+            **HTTPS,
+            "Cookie": f"sessionid={sessionid}; csrftoken={csrf_cookie}",
+            "Referer": url.replace("http://", "https://"),
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 302:
+        raise RuntimeError(f"two-factor code refused: {answer.status_code}")
+    return answer.cookies.get("sessionid") or sessionid
 
 
 # --------------------------------------------------------------------------- phases
@@ -472,7 +535,7 @@ def phase_web(
     built: data.Built,
     account: dict[str, Any],
     size: data.Size,
-    rules: list[list[str | None]],
+    recurring: dict[str, Any],
 ) -> dict[str, Any]:
     today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=7))).date()
     out: dict[str, Any] = {}
@@ -501,7 +564,7 @@ def phase_web(
         }
 
         # The three answer the same question about the same tasks, or the run stops here.
-        params = raw_params(built.busy_unit, today, rules)
+        params = raw_params(built.busy_unit, today, recurring)
         raw = raw_explain(params)
         api_ids = _all_ids(server.base, api_path, api_headers)
         peer_ids = _all_ids(server.base, peer_path, api_headers)
@@ -524,7 +587,8 @@ def phase_web(
             "rows": len(raw_rows),
             "statement": raw["statement"],
             "explain_analyze_buffers": raw["explain"],
-            "recurring_rules": len(rules),
+            "recurring_groups": len(recurring["groups"]),
+            "recurring_occurrences": len(params["o_group"]),
         }
 
         def http(url: str) -> Fetch:
@@ -560,7 +624,8 @@ def phase_web(
 
         out["pages"] = {}
         for name, path, who in PAGES:
-            sessionid = login(server.base, account[who], account["password"])
+            totp_key = account.get("totp", {}).get(who, "")
+            sessionid = login(server.base, account[who], account["password"], totp_key)
             cookie = {**HTTPS, "Cookie": f"sessionid={sessionid}"}
 
             def page(session: requests.Session, path: str = path, cookie: dict = cookie) -> int:
@@ -995,8 +1060,8 @@ def main(argv: list[str] | None = None) -> int:
             "--monitor-unit", str(built.monitor_unit),
         )  # fmt: skip
         run([sys.executable, "manage.py", "collectstatic", "--noinput"], env)
-        rules = step("recurring-overdue", env, "--day", today.isoformat())["rules"]
-        m["web"] = phase_web(env, built, account, size, rules)
+        recurring = step("recurring-overdue", env, "--day", today.isoformat())
+        m["web"] = phase_web(env, built, account, size, recurring)
         m["queries"] = step("queries", env, "--unit", str(built.busy_unit))
         m["scans"] = phase_scans(env)
         if "celery" not in args.skip:

@@ -36,15 +36,21 @@ def _django() -> None:
 
 
 def setup(units: dict[str, int]) -> dict[str, Any]:
-    """The bench accounts (one membership each) and the officer's API token."""
+    """The bench accounts (one membership each), the officer's API token and, for the
+    reviewers (who must give a second factor in production), an authenticator's key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from accounts.models import Membership, Unit, User
     from accounts.services import api_token_create
 
-    out: dict[str, Any] = {"password": PASSWORD}
+    out: dict[str, Any] = {"password": PASSWORD, "totp": {}}
     for name, (username, role) in ACCOUNTS.items():
         user = User.objects.create_user(username, password=PASSWORD, full_name=f"Bench {name}")
         Membership.objects.create(user=user, unit=Unit.objects.get(pk=units[name]), role=role)
         out[name] = username
+        if role == "reviewer":
+            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            out["totp"][name] = device.key
     _, out["token"] = api_token_create(user=User.objects.get(username="bench_officer"), name="b")
     return out
 
@@ -76,6 +82,8 @@ def queries(unit: int) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import User
 
@@ -89,7 +97,13 @@ def queries(unit: int) -> dict[str, Any]:
     }  # fmt: skip
     for name, (account, url, variants) in lists.items():
         client = Client(HTTP_X_FORWARDED_PROTO="https")
-        client.force_login(User.objects.get(username=ACCOUNTS[account][0]))
+        user = User.objects.get(username=ACCOUNTS[account][0])
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:  # a reviewer's session has given its second factor
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
         counts: dict[str, Any] = {}
         for variant in variants:
             with CaptureQueriesContext(connection) as ctx:
@@ -119,41 +133,66 @@ def celery_scan(after: dt.date) -> dict[str, Any]:
 
 
 def recurring_overdue(day: dt.date) -> dict[str, Any]:
-    """For each distinct recurring deadline (phrase, start, rhythm) in the data, the ranges of
-    ``first_completed_on`` that make a task OVERDUE on ``day`` (``[None, None]``: never
-    completed), as the domain's ``recurring_steps`` judges them. The raw-SQL baseline takes
-    them as parameters: the rule stays the domain's, computed once, outside the timing."""
+    """The occurrences a recurring task must have met by ``day`` to escape OVERDUE, for each
+    distinct (phrase, start, rhythm, issue date, issue year, horizon year) in the data, as
+    ``tasks.status_sql`` plans them (``task_schedule``: ``tasks.occurrences.schedule`` of
+    the stored deadline and the document's dates), and the cut-off (the first moment after
+    ``day`` in Asia/Ho_Chi_Minh) a report must have been approved before.
+
+    Only the groups with an occurrence due before ``day`` are listed: a recurring task is
+    OVERDUE when it has no track, or some track lacks an approved report of 100% with a
+    completion date for the closing quarter of one of them. The raw-SQL baseline takes these
+    as parameters: the schedule stays the domain's, computed once, outside the timing."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from documents.models import Document
     from tasks.choices import DeadlineKind
     from tasks.models import Task
-    from tasks.status import Status, recurring_steps
-    from tasks.status_sql import stored_deadline
+    from tasks.status_sql import task_schedule
 
-    rules: list[list[str | None]] = []
-    pairs = (
+    groups: list[list[Any]] = []
+    keys = (
         Task.objects.filter(deadline_kind=DeadlineKind.RECURRING)
         .order_by()
-        .values_list("deadline_text", "starts_on", "recurrence")
+        .values_list(
+            "deadline_text",
+            "starts_on",
+            "recurrence",
+            "document__issued_on",
+            "document__issued_year",
+            "document__horizon_year",
+        )
         .distinct()
     )
-    for text, starts_on, recurrence in pairs:
+    for text, starts_on, recurrence, issued_on, issued_year, horizon_year in keys:
+        document = Document(issued_on=issued_on, issued_year=issued_year, horizon_year=horizon_year)
         task = Task(
             deadline_kind=DeadlineKind.RECURRING,
             deadline_text=text,
             starts_on=starts_on,
             recurrence=recurrence,
+            document=document,
         )
-        steps = recurring_steps(stored_deadline(task), day)
-        start = None if starts_on is None else starts_on.isoformat()
-        if steps.without is Status.OVERDUE:
-            rules.append([text, start, recurrence, None, None])
-        for index, (first, status) in enumerate(steps.steps):
-            if status is not Status.OVERDUE:
-                continue
-            low = "-infinity" if first == dt.date.min else first.isoformat()
-            following = steps.steps[index + 1][0] if index + 1 < len(steps.steps) else None
-            high = "infinity" if following is None else following.isoformat()
-            rules.append([text, start, recurrence, low, high])
-    return {"day": day.isoformat(), "rules": rules}
+        past = [o for o in task_schedule(task, day).occurrences if o.due_on < day]
+        if not past:
+            continue
+        groups.append(
+            [
+                text,
+                None if starts_on is None else starts_on.isoformat(),
+                recurrence,
+                None if issued_on is None else issued_on.isoformat(),
+                issued_year,
+                horizon_year,
+                [[*o.period, o.due_on.isoformat()] for o in past],
+            ]
+        )
+    tomorrow = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min)
+    cutoff = timezone.make_aware(tomorrow, ZoneInfo(settings.TIME_ZONE))
+    return {"day": day.isoformat(), "cutoff": cutoff.isoformat(), "groups": groups}
 
 
 def main(argv: list[str] | None = None) -> None:
