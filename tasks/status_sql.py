@@ -585,18 +585,24 @@ class StatusQuery:
 
     def age_counts(self, overdue: QuerySet[Task]) -> dict[str, int]:
         """``overdue`` (from ``overdue()``) counted in all (``total``), by days overdue (the
-        labels of AGE_BUCKETS) and without a lead unit (``without_lead``), in one query."""
-        filters = {
-            "total": Count("pk"),
-            "without_lead": Count("pk", filter=~Q(Exists(_leads()))),
-        }
-        for label, low, high in AGE_BUCKETS:
-            # days = today - missed_due, so low <= days <= high reads as a range of dates.
-            bucket = Q(missed_due__lte=self.today - dt.timedelta(days=low))
-            if high is not None:
-                bucket &= Q(missed_due__gte=self.today - dt.timedelta(days=high))
-            filters[label] = Count("pk", filter=bucket)
-        return overdue.order_by().aggregate(**filters)
+        labels of AGE_BUCKETS, by the pure ``age_bucket``) and without a lead unit
+        (``without_lead``), in one query. Each row's missed due date is computed once and
+        counted here: as aggregate filters, the recurring duties' per-occurrence CASE was
+        evaluated once per bucket edge for every row (seconds on a few thousand tasks)."""
+        counts = {"total": 0, "without_lead": 0, **{label: 0 for label, _, _ in AGE_BUCKETS}}
+        rows = (
+            overdue.order_by()
+            .annotate(missed=F("missed_due"), has_lead=Exists(_leads()))
+            .values_list("missed", "has_lead")
+        )
+        for missed, has_lead in rows.iterator(chunk_size=5000):
+            counts["total"] += 1
+            counts["without_lead"] += not has_lead
+            if missed is not None:
+                label = age_bucket((self.today - missed).days)
+                if label:
+                    counts[label] += 1
+        return counts
 
 
 def _equal(field: str, value: object) -> Q:
