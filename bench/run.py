@@ -266,7 +266,8 @@ def interleaved(
 # tasks, 50 by due date, with the count): written by hand, the same set as the API. The lead
 # unit's tasks come from the (unit, role, task) index, each probed by key; the OVERDUE
 # condition is the domain's:
-# dated tasks past their due date and open, events whose implied due date passed, and
+# dated tasks past their due date and open, events past the due date their recorded event
+# set (a person records it: none is implied), and
 # recurring tasks judged per occurrence: the occurrences due before today of each distinct
 # (phrase, start, rhythm, issue date, issue year, horizon year) are parameters, planned once
 # by ``tasks.status_sql.task_schedule`` (``bench.steps recurring-overdue``); such a task is
@@ -294,7 +295,7 @@ WITH rule AS (
          WHERE t.id = lead.task_id
            AND ((t.deadline_kind IN ('date', 'period') AND t.due_on < %(today)s
                  AND t.completed_on IS NULL)
-                OR (t.deadline_kind = 'event' AND t.event_on < %(event_before)s
+                OR (t.deadline_kind = 'event' AND t.event_due_on < %(today)s
                     AND t.completed_on IS NULL)
                 OR (t.deadline_kind = 'recurring' AND EXISTS (
                       SELECT 1 FROM documents_document d
@@ -346,8 +347,6 @@ RAW_PAGE = _MATCHED + _PAGE
 def raw_params(unit: int, today: dt.date, recurring: dict[str, Any]) -> dict[str, Any]:
     """The statement's parameters; ``recurring`` is what ``bench.steps recurring-overdue``
     planned for ``today`` (its groups of past occurrences and the approval cut-off)."""
-    from tasks.status import DEFAULT_EVENT_DUE_DAYS
-
     groups = recurring["groups"]
     occurrences = [
         (g, year, quarter) for g, row in enumerate(groups) for year, quarter, _ in row[6]
@@ -356,7 +355,6 @@ def raw_params(unit: int, today: dt.date, recurring: dict[str, Any]) -> dict[str
     return {
         "unit": unit,
         "today": today,
-        "event_before": today - dt.timedelta(days=DEFAULT_EVENT_DUE_DAYS),
         "cutoff": dt.datetime.fromisoformat(recurring["cutoff"]),
         "r_group": list(range(len(groups))),
         **{name: [row[i] for row in groups] for i, name in enumerate(rule_columns)},
