@@ -151,22 +151,10 @@ def recurring_overdue(day: dt.date) -> dict[str, Any]:
     from documents.models import Document
     from tasks.choices import DeadlineKind
     from tasks.models import Task
-    from tasks.status_sql import task_schedule
+    from tasks.status_sql import StatusQuery, task_schedule
 
     groups: list[list[Any]] = []
-    keys = (
-        Task.objects.filter(deadline_kind=DeadlineKind.RECURRING)
-        .order_by()
-        .values_list(
-            "deadline_text",
-            "starts_on",
-            "recurrence",
-            "document__issued_on",
-            "document__issued_year",
-            "document__horizon_year",
-        )
-        .distinct()
-    )
+    keys = StatusQuery.recurring_keys()
     for text, starts_on, recurrence, issued_on, issued_year, horizon_year in keys:
         document = Document(issued_on=issued_on, issued_year=issued_year, horizon_year=horizon_year)
         task = Task(

@@ -31,6 +31,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -351,9 +352,11 @@ class StatusQuery:
             member = Q(deadline_kind=StoredKind.RECURRING) & member
             self._recurring.append(_RecurringGroup(plan, member))
 
-    @classmethod
-    def on(cls, today: dt.date) -> StatusQuery:
-        rows = (
+    @staticmethod
+    def recurring_keys() -> QuerySet[Task, tuple[Any, ...]]:
+        """The distinct (phrase, start, rhythm, issue date, issue year, horizon year) of the
+        recurring tasks: what their schedules depend on, one group of conditions each."""
+        return (
             Task.objects.filter(deadline_kind=StoredKind.RECURRING)
             .order_by()
             .values_list(
@@ -366,7 +369,10 @@ class StatusQuery:
             )
             .distinct()
         )
-        return cls(today, rows)
+
+    @classmethod
+    def on(cls, today: dt.date) -> StatusQuery:
+        return cls(today, cls.recurring_keys())
 
     # ------------------------------------------------------------------ recurring
 

@@ -305,88 +305,46 @@ class ReportDetailView(APIView):
         )
 
 
-class ReportSubmitView(APIView):
-    @extend_schema(
-        summary="Gửi báo cáo",
-        request=ReportActionInput,
-        parameters=[IF_MATCH],
-        responses={200: ReportSerializer, **VERSIONED_ERRORS},
-    )
+class _ReportActionView(APIView):
+    """One workflow step on a report: the caller's visible report, the version it saw (body
+    or If-Match), a reason where the step takes one; the service decides, and the answer is
+    the report or the error format (``_run``)."""
+
+    service: Any = None  # (report_id=, user=, version=[, reason=]) -> report
+    with_reason = False
+
     def post(self, request: Request, pk: int) -> Response:
         report = _visible_report(request, pk)
-        data = ReportActionInput(data=request.data)
+        data = (ReportReturnInput if self.with_reason else ReportActionInput)(data=request.data)
         data.is_valid(raise_exception=True)
         version = _version(request, data.validated_data.get("version"))
-        return _run(lambda: report_submit(report_id=report.pk, user=request.user, version=version))
-
-
-class ReportApproveView(APIView):
-    @extend_schema(
-        summary="Duyệt báo cáo",
-        request=ReportActionInput,
-        parameters=[IF_MATCH],
-        responses={200: ReportSerializer, **VERSIONED_ERRORS},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        report = _visible_report(request, pk)
-        data = ReportActionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        version = _version(request, data.validated_data.get("version"))
-        return _run(lambda: report_approve(report_id=report.pk, user=request.user, version=version))
-
-
-class ReportReturnView(APIView):
-    @extend_schema(
-        summary="Trả lại báo cáo",
-        request=ReportReturnInput,
-        parameters=[IF_MATCH],
-        responses={200: ReportSerializer, **VERSIONED_ERRORS},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        report = _visible_report(request, pk)
-        data = ReportReturnInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        version = _version(request, data.validated_data.get("version"))
-        reason = data.validated_data["reason"]
+        extra = {"reason": data.validated_data["reason"]} if self.with_reason else {}
+        service = self.service
         return _run(
-            lambda: report_return(
-                report_id=report.pk, user=request.user, version=version, reason=reason
-            )
+            lambda: service(report_id=report.pk, user=request.user, version=version, **extra)
         )
 
 
-class ReportWithdrawView(APIView):
-    @extend_schema(
-        summary="Rút lại báo cáo đã gửi (về bản nháp)",
-        request=ReportActionInput,
-        parameters=[IF_MATCH],
-        responses={200: ReportSerializer, **VERSIONED_ERRORS},
+def _report_action(summary: str, service: Any, *, with_reason: bool = False) -> Any:
+    view = type(
+        f"Report{service.__name__.title().replace('_', '')}View",
+        (_ReportActionView,),
+        {"service": staticmethod(service), "with_reason": with_reason},
     )
-    def post(self, request: Request, pk: int) -> Response:
-        report = _visible_report(request, pk)
-        data = ReportActionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        version = _version(request, data.validated_data.get("version"))
-        return _run(
-            lambda: report_withdraw(report_id=report.pk, user=request.user, version=version)
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            request=ReportReturnInput if with_reason else ReportActionInput,
+            parameters=[IF_MATCH],
+            responses={200: ReportSerializer, **VERSIONED_ERRORS},
         )
+    )(view)
 
 
-class ReportReopenView(APIView):
-    @extend_schema(
-        summary="Mở lại báo cáo đã duyệt (lãnh đạo đơn vị, có lý do)",
-        request=ReportReturnInput,
-        parameters=[IF_MATCH],
-        responses={200: ReportSerializer, **VERSIONED_ERRORS},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        report = _visible_report(request, pk)
-        data = ReportReturnInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        version = _version(request, data.validated_data.get("version"))
-        reason = data.validated_data["reason"]
-        return _run(
-            lambda: report_reopen(
-                report_id=report.pk, user=request.user, version=version, reason=reason
-            )
-        )
+ReportSubmitView = _report_action("Gửi báo cáo", report_submit)
+ReportApproveView = _report_action("Duyệt báo cáo", report_approve)
+ReportReturnView = _report_action("Trả lại báo cáo", report_return, with_reason=True)
+ReportWithdrawView = _report_action("Rút lại báo cáo đã gửi (về bản nháp)", report_withdraw)
+ReportReopenView = _report_action(
+    "Mở lại báo cáo đã duyệt (lãnh đạo đơn vị, có lý do)", report_reopen, with_reason=True
+)
