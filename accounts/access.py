@@ -14,7 +14,12 @@ The rule, in three parts:
    abolition a person hands each open track to its new unit (``TaskTrack.handed_to``), and the
    successor acts only for the tracks handed to it. Memberships in a unit that has ended keep
    acting for it (the people have not been moved yet; an administrator moves them).
-3. **Reviewing.** A reviewer reviews the documents their body (or a body it succeeds)
+3. **Delegations** (``Delegation``, ủy quyền). From its first to its last day (inclusive),
+   unless revoked, a leader's delegation lets the deputy lead the unit (and what the unit
+   answers for): ``Access.leads`` is true and ``Access.delegated_by`` names the delegating
+   leader, whom every decision taken under it records. It holds only while the delegating
+   leader still leads the unit and the deputy is still a member of it.
+4. **Reviewing.** A reviewer reviews the documents their body (or a body it succeeds)
    monitors; a body that reviews all (Ban Kinh tế Trung ương, and so from 24/01/2025 Ban Chính
    sách, chiến lược Trung ương) reviews every document. Superusers see everything.
 
@@ -32,7 +37,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    CharField,
+    DateField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -141,6 +155,20 @@ class Successions:
 # --------------------------------------------------------------------------- pure: access
 
 
+@dataclass(frozen=True)
+class Grant:
+    """One delegation as the access rule reads it: ``from_user_id``'s leading of ``unit_id``
+    passes to the deputy from ``starts_on`` to ``ends_on``, both days included."""
+
+    unit_id: int
+    from_user_id: int
+    starts_on: dt.date
+    ends_on: dt.date
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
 def track_unit(track: TaskTrack) -> int:
     """The unit that answers for a track: the one it was handed to after a split or an
     abolition, else the unit assigned (whose successors act for it through ``inherited``)."""
@@ -158,6 +186,8 @@ class Access:
     groups: frozenset[int] = frozenset()  # collective assignees that hold an acting unit
     reviews_all: bool = False
     monitored_documents: frozenset[int] = frozenset()
+    # Units led only through a delegation -> the delegating leader's user id.
+    delegations: Mapping[int, int] = field(default_factory=dict)
 
     # -- units
 
@@ -189,6 +219,11 @@ class Access:
 
     def leads(self, unit_id: int | None) -> bool:
         return self.has_role(unit_id, Role.LEADER)
+
+    def delegated_by(self, unit_id: int | None) -> int | None:
+        """The user id of the leader whose delegation lets this user lead ``unit_id`` today;
+        None when they lead it in their own name (or do not lead it)."""
+        return self.delegations.get(unit_id) if unit_id is not None else None
 
     # -- tracks: the unit that answers for a track is the one it was handed to, if any
 
@@ -239,16 +274,29 @@ def compute_access(
     groups_of: Mapping[int, Iterable[int]] | None = None,
     monitors: Mapping[int, Iterable[int]] | None = None,
     is_superuser: bool = False,
+    delegations: Iterable[Grant] = (),
 ) -> Access:
     """The access of one user on ``day`` from their (unit, role) memberships.
 
     ``groups_of`` maps a unit to the collective assignees it is a member of; ``monitors``
     maps a unit to the documents it monitors. Both may hold more units than needed.
+    ``delegations`` are the grants the user received (the loaders pass those whose leader
+    still leads the unit and whose deputy is still a member); those in force on ``day`` add
+    the unit, and what it answers for, to the units the user leads.
     """
     direct: dict[str, set[int]] = defaultdict(set)
     for unit_id, role in memberships:
         direct[role].add(unit_id)
     roles = {role: successions.inherited(ids, day) for role, ids in direct.items()}
+    own_leading = roles.get(Role.LEADER, frozenset())
+    delegated: dict[int, int] = {}
+    for grant in sorted(delegations, key=lambda g: (g.starts_on, g.unit_id, g.from_user_id)):
+        if grant.in_force(day):
+            for unit_id in sorted(successions.inherited({grant.unit_id}, day)):
+                if unit_id not in own_leading:
+                    delegated.setdefault(unit_id, grant.from_user_id)
+    if delegated:
+        roles[Role.LEADER] = own_leading | frozenset(delegated)
     acting = set().union(*(roles.get(r, frozenset()) for r in ACTING_ROLES))
     groups: set[int] = set()
     for unit_id in acting:
@@ -267,10 +315,73 @@ def compute_access(
         groups=frozenset(groups - acting),
         reviews_all=reviews_all,
         monitored_documents=frozenset(documents),
+        delegations=delegated,
     )
 
 
 # --------------------------------------------------------------------------- loading
+
+
+def _grants_in_force(day: dt.date) -> QuerySet[Any]:
+    """Delegations not revoked and in force on ``day``: only while the delegating leader,
+    active, still leads the unit and the deputy is still a member of it."""
+    from accounts.models import Delegation, Membership
+
+    return Delegation.objects.filter(
+        Exists(
+            Membership.objects.filter(
+                user=OuterRef("from_user"), unit=OuterRef("unit"), role=Role.LEADER
+            )
+        ),
+        Exists(Membership.objects.filter(user=OuterRef("to_user"), unit=OuterRef("unit"))),
+        revoked_at__isnull=True,
+        starts_on__lte=day,
+        ends_on__gte=day,
+        from_user__is_active=True,
+    )
+
+
+def load_grants(day: dt.date) -> dict[int, list[Grant]]:
+    """Everybody's delegations in force on ``day``, by deputy. One query."""
+    grants: dict[int, list[Grant]] = defaultdict(list)
+    for to_user, unit, from_user, starts_on, ends_on in _grants_in_force(day).values_list(
+        "to_user_id", "unit_id", "from_user_id", "starts_on", "ends_on"
+    ):
+        grants[to_user].append(Grant(unit, from_user, starts_on, ends_on))
+    return grants
+
+
+_DELEGATED = "~delegated"  # a row of the delegations read with the memberships
+
+
+def _memberships_and_grants(user: Any, day: dt.date) -> tuple[list[tuple[int, str]], list[Grant]]:
+    """The user's (unit, role) memberships and the delegations they received in force on
+    ``day``, in one query (a UNION): a delegation costs a request no extra query."""
+    from accounts.models import Membership
+
+    no_date = Value(None, output_field=DateField())
+    memberships = Membership.objects.filter(user=user).values_list(
+        "unit_id", "role", Value(0, output_field=IntegerField()), no_date, no_date
+    )
+    grants = (
+        _grants_in_force(day)
+        .filter(to_user=user)
+        .values_list(
+            "unit_id",
+            Value(_DELEGATED, output_field=CharField()),
+            "from_user_id",
+            "starts_on",
+            "ends_on",
+        )
+    )
+    rows: list[tuple[int, str]] = []
+    received: list[Grant] = []
+    for unit_id, role, from_user, starts_on, ends_on in memberships.union(grants, all=True):
+        if role == _DELEGATED:
+            received.append(Grant(unit_id, from_user, starts_on, ends_on))
+        else:
+            rows.append((unit_id, role))
+    return rows, received
 
 
 def load_successions() -> Successions:
@@ -296,13 +407,13 @@ def access_for(user: Any, *, today: dt.date | None = None) -> Access:
     cache: dict[dt.date, Access] = user.__dict__.setdefault("_access_cache", {})
     if day in cache:
         return cache[day]
-    from accounts.models import Membership, Unit
+    from accounts.models import Unit
     from documents.models import Document
 
-    rows = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
+    rows, grants = _memberships_and_grants(user, day)
     successions = load_successions() if rows else Successions(())
     user.__dict__["_successions"] = successions  # for provinces_of in the same request
-    direct_units = {u for u, _ in rows}
+    direct_units = {u for u, _ in rows} | {g.unit_id for g in grants}
     units = successions.inherited(direct_units, day) if rows else frozenset()
     reviews_all = (
         set(Unit.objects.filter(pk__in=units, reviews_all=True).values_list("pk", flat=True))
@@ -330,6 +441,7 @@ def access_for(user: Any, *, today: dt.date | None = None) -> Access:
         groups_of=groups,
         monitors=monitors,
         is_superuser=user.is_superuser,
+        delegations=grants,
     )
     cache[day] = access
     return access
@@ -344,6 +456,7 @@ def units_answered_by(unit_ids: Iterable[int], day: dt.date | None = None) -> fr
 def forget_access(user: Any) -> None:
     """Drop the access kept on ``user`` (after its memberships changed in the same request)."""
     user.__dict__.pop("_access_cache", None)
+    user.__dict__.pop("_scope_delegations", None)
 
 
 class Directory:
@@ -373,6 +486,7 @@ class Directory:
             "document_id", "unit_id"
         ):
             monitors[unit_id].add(document_id)
+        grants = load_grants(day)
         self.access: dict[int, Access] = {}
         self._by_unit: dict[tuple[int, str], list[User]] = defaultdict(list)
         for user_id, rows in memberships.items():
@@ -385,6 +499,7 @@ class Directory:
                 reviews_all_units=reviews_all,
                 monitors=monitors,
                 is_superuser=user.is_superuser,
+                delegations=grants.get(user_id, ()),
             )
             self.access[user_id] = access
             for role, unit_ids in access.roles.items():
@@ -414,7 +529,8 @@ def visible_tasks(user: Any) -> QuerySet[Task]:
     Officers and leaders see the tasks their units lead or coordinate (directly, as a member
     of a collective assignee, or as the unit a track was handed to), the sub-tasks and
     parents of those, and the higher-level tasks they implement. Reviewers see every task of
-    the documents they review. Anything else does not exist for the user (a 404, never a
+    the documents they review, and the leaders of a unit the tasks its documents assign.
+    Anything else does not exist for the user (a 404, never a
     403). Each way of seeing a task is a correlated EXISTS on the assignment indexes, so
     PostgreSQL probes them for the rows the other filters leave or hashes them for a list.
     """
@@ -439,6 +555,10 @@ def visible_tasks(user: Any) -> QuerySet[Task]:
         )
     if access.monitored_documents:
         condition |= Q(document_id__in=sorted(access.monitored_documents))
+    if access.leading:
+        # The body that assigned a task (its document's issuer) decides on extensions of it:
+        # its leaders, and a deputy they delegated to, see what it assigned.
+        condition |= Q(document__issuer_id__in=sorted(access.leading))
     return Task.objects.filter(condition)
 
 
@@ -515,6 +635,40 @@ def indicator_scopes(user: Any, *roles: str) -> frozenset[int]:
     handles in ``roles``: Lai Châu's values are entered by the units of tỉnh Lai Châu, and
     from 01/07/2025 Bắc Kạn's by Thái Nguyên's (the province succeeds too)."""
     return access_for(user).units(*roles) | provinces_of(user, *roles)
+
+
+def scope_delegated_by(user: Any, scope_id: int) -> int | None:
+    """For an indicator value's scope (a unit, or the province of units): the leader whose
+    delegation lets ``user`` lead it, when the user does not lead it in their own name
+    (through a unit of theirs that is the scope or lies in its province)."""
+    return scope_delegations(user).get(scope_id)
+
+
+def scope_delegations(user: Any) -> dict[int, int]:
+    """Scopes the user leads only through a delegation -> the delegating leader's user id.
+    One query, none for a user without delegations; kept on the user for the request."""
+    from accounts.models import Unit
+
+    access = access_for(user)
+    if not access.delegations:
+        return {}
+    cache: dict[dt.date, dict[int, int]] = user.__dict__.setdefault("_scope_delegations", {})
+    if access.day in cache:
+        return cache[access.day]
+    successions = user.__dict__.get("_successions") or load_successions()
+    own_scopes: set[int] = set()
+    delegated_scopes: dict[int, int] = {}
+    for pk, province in Unit.objects.filter(pk__in=access.leading).values_list("pk", "province_id"):
+        # A unit is a scope itself, and so is its province (a province unit is its own).
+        scopes = successions.inherited({pk} | ({province} if province else set()), access.day)
+        leader = access.delegated_by(pk)
+        if leader is None:
+            own_scopes |= scopes
+        else:
+            for scope in sorted(scopes):
+                delegated_scopes.setdefault(scope, leader)
+    cache[access.day] = {s: u for s, u in delegated_scopes.items() if s not in own_scopes}
+    return cache[access.day]
 
 
 # --------------------------------------------------------------------------- display

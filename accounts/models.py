@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -262,3 +262,58 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} – {self.username}"
+
+
+class Delegation(models.Model):
+    """A unit's leader hands their approvals to a deputy (ủy quyền) for a period, both days
+    included (Asia/Ho_Chi_Minh). During it the access module (``accounts.access``) lets the
+    deputy lead the unit, and every decision they take records the delegating leader
+    (``on_behalf_of``). Revoking ends it at once; the row and its history stay."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="delegations"
+    )
+    from_user = models.ForeignKey(
+        User,
+        verbose_name=_("lãnh đạo ủy quyền"),
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+    )
+    to_user = models.ForeignKey(
+        User,
+        verbose_name=_("người được ủy quyền"),
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"))
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("người tạo")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ủy quyền")
+        verbose_name_plural = _("ủy quyền")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="delegation_period_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_user=F("to_user")), name="delegation_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["to_user", "ends_on"], name="delegation_to_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.from_user} → {self.to_user} ({self.unit}, "
+            f"{self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"
+        )
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.revoked_at is None and self.starts_on <= day <= self.ends_on

@@ -61,4 +61,5 @@ urlpatterns = [
     ),
     path("don-vi/<slug:key>/nguoi-dung/", views.unit_people, name="unit-people"),
     path("don-vi/<slug:key>/them-don-vi/", views.unit_add, name="unit-add"),
+    path("uy-quyen/", views.delegations, name="delegations"),
 ]

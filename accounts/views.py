@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.administration import (
@@ -24,7 +25,14 @@ from accounts.administration import (
 )
 from accounts.audit import record_refusal
 from accounts.choices import Role, UnitKind
-from accounts.models import Membership, Unit, User
+from accounts.delegations import (
+    DelegationError,
+    delegation_create,
+    delegation_revoke,
+    deputy_candidates,
+    units_delegable_by,
+)
+from accounts.models import Delegation, Membership, Unit, User
 from accounts.services import UnitNotAllowed, unit_add_provincial
 
 
@@ -158,4 +166,86 @@ def unit_add(request: HttpRequest, key: str) -> HttpResponse:
         "accounts/unit_add.html",
         {"province": province, "form": form, "units": units},
         status=400 if form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- delegations
+
+
+class DelegationForm(forms.Form):
+    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), empty_label=None)
+    deputy = forms.ModelChoiceField(
+        label="Người được ủy quyền", queryset=User.objects.none(), empty_label="— chọn người —"
+    )
+    starts_on = forms.DateField(
+        label="Từ ngày", widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    ends_on = forms.DateField(
+        label="Đến ngày (tính cả ngày này)",
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    note = forms.CharField(label="Ghi chú", required=False, max_length=500)
+
+    def __init__(self, *args, leader: User, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        units = units_delegable_by(leader)
+        self.fields["unit"].queryset = units
+        ids: set[int] = set()
+        for unit in units:  # a leader leads one unit, or a few
+            ids.update(deputy_candidates(unit, leader).values_list("pk", flat=True))
+        self.fields["deputy"].queryset = User.objects.filter(pk__in=ids).order_by(
+            "full_name", "username"
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delegations(request: HttpRequest) -> HttpResponse:
+    """Ủy quyền: a leader hands their approvals for a unit to a deputy for a period, and
+    revokes it; the delegations of the units they lead and those they received."""
+    today = timezone.localdate()
+    form = DelegationForm(leader=request.user)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            try:
+                delegation_revoke(
+                    delegation_id=int(request.POST.get("delegation") or 0), user=request.user
+                )
+                messages.success(request, "Đã thu hồi ủy quyền.")
+            except (DelegationError, ValueError, Delegation.DoesNotExist) as exc:
+                messages.error(request, getattr(exc, "message", "Không thu hồi được ủy quyền."))
+            return redirect("delegations")
+        form = DelegationForm(request.POST, leader=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                delegation_create(
+                    unit=data["unit"],
+                    leader=request.user,
+                    deputy=data["deputy"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    note=data["note"],
+                    today=today,
+                )
+                messages.success(request, "Đã ủy quyền duyệt.")
+                return redirect("delegations")
+            except DelegationError as exc:
+                form.add_error(None, exc.message)
+        messages.error(request, "Chưa ủy quyền: hãy sửa các ô được đánh dấu.")
+        status = 400
+    units = list(units_delegable_by(request.user))
+    given = Delegation.objects.filter(unit__in=units).select_related("unit", "from_user", "to_user")
+    received = Delegation.objects.filter(to_user=request.user).select_related("unit", "from_user")
+    return render(
+        request,
+        "accounts/delegations.html",
+        {
+            "form": form if units else None,
+            "given": given,
+            "received": received,
+            "today": today,
+        },
+        status=status,
     )

@@ -125,6 +125,15 @@ class IndicatorValue(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The leader whose delegation (accounts.Delegation) the decider acted under, if any.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thừa ủy quyền của"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # As a report's: when it was last sent for approval (the queue is oldest first).
     submitted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import scope_delegated_by
 from accounts.choices import UnitKind
 from accounts.models import Unit, User
 from documents.models import Document
@@ -138,6 +139,7 @@ VALUES = Workflow(
     # A published figure is corrected by entering it again (a new draft; the approved one
     # stays in history), as statistics offices revise a year's figure.
     corrects_approved=True,
+    delegator=lambda user, value: scope_delegated_by(user, value.scope_id),
 )
 NOTE_MAX = 100  # a correction's note is the history record's change reason
 YEAR_MIN = 1945

@@ -13,6 +13,16 @@ urlpatterns = [
     path("tasks/<int:pk>/", task_views.TaskDetailView.as_view(), name="api-task-detail"),
     path("tasks/<int:pk>/event/", task_views.TaskEventView.as_view(), name="api-task-event"),
     path(
+        "tasks/<int:pk>/extensions/",
+        task_views.TaskExtensionsView.as_view(),
+        name="api-task-extensions",
+    ),
+    path(
+        "tasks/<int:pk>/extensions/<int:extension_id>/decision/",
+        task_views.TaskExtensionDecisionView.as_view(),
+        name="api-task-extension-decision",
+    ),
+    path(
         "overdue/summary/",
         task_views.OverdueSummaryView.as_view(),
         name="api-overdue-summary",

@@ -1,5 +1,7 @@
 """Chờ duyệt: what waits for a leader's decision across the units they lead – progress
-reports of their units' tracks and indicator values of their scopes – oldest first.
+reports of their units' tracks and indicator values of their scopes – oldest first; and the
+deadline extension requests (đề nghị gia hạn) the user decides, as the assigning body's
+leader or a reviewer (``tasks.extensions.extensions_awaiting``).
 
 Reads only; the decision is the workflow's (portal.workflow), which checks the permission
 again under the lock. The units a user leads come from accounts.access.
@@ -15,7 +17,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import access_for, indicator_scopes, tracks_answered_by
+from accounts.access import (
+    access_for,
+    indicator_scopes,
+    scope_delegated_by,
+    track_unit,
+    tracks_answered_by,
+)
 from accounts.choices import Role
 from indicators.models import IndicatorValue
 from portal.periods import quarter_label
@@ -37,6 +45,7 @@ class Waiting:
     author: Any
     submitted_at: dt.datetime
     url: str
+    on_behalf_of: int | None = None  # the delegating leader, when decided as a deputy
 
     @property
     def key(self) -> str:
@@ -64,15 +73,39 @@ def _queues(user: Any) -> tuple[QuerySet[ProgressReport], QuerySet[IndicatorValu
     return reports, values
 
 
+def _decides_extensions(user: Any) -> bool:
+    access = access_for(user)
+    return bool(access.leading) or access.is_reviewer
+
+
 def approval_count(user: Any) -> int | None:
-    """How many reports and values wait for this leader (the header's badge); None for
-    someone who leads no unit."""
+    """How many reports, values and extension requests wait for this user (the header's
+    badge); None for someone who neither leads a unit nor reviews."""
+    from tasks.extensions import extensions_awaiting
+
     queues = _queues(user)
-    if queues is None:
+    if queues is None and not _decides_extensions(user):
         return None
+    waiting = extensions_awaiting(user).values("pk")
+    if queues is None:
+        return waiting.count()
     reports, values = queues
-    # One query: both lists counted together.
-    return reports.values("pk").union(values.values("pk"), all=True).count()
+    # One query: the lists counted together.
+    return reports.values("pk").union(values.values("pk"), waiting, all=True).count()
+
+
+def extension_queue(user: Any) -> list[Any]:
+    """Extension requests awaiting this user's decision, oldest first, with the task and
+    the due date in force (a fixed number of queries)."""
+    from tasks.extensions import extensions_awaiting
+
+    if not _decides_extensions(user):
+        return []
+    return list(
+        extensions_awaiting(user)
+        .select_related("task__document", "unit", "requested_by")
+        .order_by("requested_at", "id")[:QUEUE_LIMIT]
+    )
 
 
 def approval_queue(user: Any) -> list[Waiting]:
@@ -83,6 +116,7 @@ def approval_queue(user: Any) -> list[Waiting]:
         return []
     reports, values = queues
     now = timezone.now()
+    access = access_for(user)
     rows = [
         Waiting(
             kind="report",
@@ -94,6 +128,7 @@ def approval_queue(user: Any) -> list[Waiting]:
             author=r.author,
             submitted_at=r.submitted_at or r.updated_at or now,
             url=reverse("task-detail", args=[r.track.task_id]) + f"#bao-cao-{r.pk}",
+            on_behalf_of=access.delegated_by(track_unit(r.track)),
         )
         for r in reports.select_related("track__unit", "track__task__document", "author").order_by(
             "submitted_at", "id"
@@ -109,6 +144,7 @@ def approval_queue(user: Any) -> list[Waiting]:
             author=v.entered_by,
             submitted_at=v.submitted_at or v.created_at,
             url=reverse("indicator-detail", args=[v.indicator.code]) + f"#gia-tri-{v.pk}",
+            on_behalf_of=scope_delegated_by(user, v.scope_id),
         )
         for v in values.select_related("indicator", "scope", "entered_by").order_by(
             "submitted_at", "id"

@@ -26,6 +26,7 @@ HIDDEN_FIELDS = frozenset(
         "submitted_at",
         "decided_at",
         "decided_by",
+        "on_behalf_of",  # shown beside who acted: "(thừa ủy quyền của ...)"
         "author",
         "entered_by",
         "created_at",

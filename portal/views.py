@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -71,12 +72,23 @@ BULK_LIMIT = 200
 def approval_queue_view(request: HttpRequest) -> HttpResponse:
     """Chờ duyệt: reports and values waiting for this leader, oldest first; approve the ticked
     ones at once (each through the workflow, each checked again), or return one with a
-    reason (the report's or value's own return action)."""
-    from portal.approvals import approval_queue
+    reason (the report's or value's own return action). Below, the extension requests the
+    user decides (each through the task's own decision action)."""
+    from accounts.delegations import delegators
+    from portal.approvals import approval_queue, extension_queue
 
     if request.method == "POST":
         return _bulk_approve(request)
-    return render(request, "approvals/queue.html", {"rows": approval_queue(request.user)})
+    return render(
+        request,
+        "approvals/queue.html",
+        {
+            "rows": approval_queue(request.user),
+            "extensions": extension_queue(request.user),
+            "delegators": delegators(request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _bulk_approve(request: HttpRequest) -> HttpResponse:

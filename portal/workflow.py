@@ -106,6 +106,9 @@ class Workflow:
     object a permission is checked against (a report's write permission is its track's).
     ``corrects_approved``: an officer's correction of an approved row saves a new draft (the
     approved one stays in history) instead of waiting for the leader to reopen it.
+    ``delegator`` gives the user id of the leader whose delegation (ủy quyền, from the access
+    module) lets ``user`` decide on ``obj``, or None: every decision records it
+    (``on_behalf_of``), in the row and its history.
     """
 
     noun: str
@@ -113,6 +116,7 @@ class Workflow:
     perms: Mapping[Step, tuple[str, str]]
     perm_object: Callable[[Any, Step], object] = lambda obj, step: obj
     corrects_approved: bool = False
+    delegator: Callable[[Any, Any], int | None] = lambda user, obj: None
     stale: str = (
         "{Noun} đã được người khác cập nhật (phiên bản {current}, bạn đang sửa phiên bản "
         "{read}). Hãy tải lại và nhập lại phần thay đổi của bạn; nội dung bạn vừa gửi chưa "
@@ -185,6 +189,7 @@ class Workflow:
         if step in DECIDING:
             obj.decided_by = user
             obj.decided_at = now
+            obj.on_behalf_of_id = self.delegator(user, obj)
         if step == Step.SUBMIT and hasattr(obj, "submitted_at"):
             obj.submitted_at = now
         if step == Step.WITHDRAW and hasattr(obj, "submitted_at"):

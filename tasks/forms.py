@@ -144,3 +144,42 @@ class TrackHandOverForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class ExtensionRequestForm(forms.Form):
+    """A lead unit's request to extend the task's due date (đề nghị gia hạn)."""
+
+    unit = forms.ModelChoiceField(label="Đơn vị đề nghị", queryset=None, empty_label=None)
+    proposed_due_on = forms.DateField(
+        label="Đề nghị gia hạn đến ngày",
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    reason = forms.CharField(
+        label="Lý do đề nghị gia hạn", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args, units=(), **kwargs):  # type: ignore[no-untyped-def]
+        from accounts.models import Unit
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=list(units))
+
+    def clean_reason(self) -> str:
+        return nfc_multiline(self.cleaned_data.get("reason"))
+
+
+class ExtensionDecisionForm(forms.Form):
+    """The assigning body's or reviewer's decision: agree, or refuse with a reason."""
+
+    decision = forms.ChoiceField(
+        label="Quyết định", choices=[("approve", "Đồng ý gia hạn"), ("refuse", "Không đồng ý")]
+    )
+    note = forms.CharField(
+        label="Ý kiến (bắt buộc khi không đồng ý)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def clean_note(self) -> str:
+        return nfc_multiline(self.cleaned_data.get("note"))

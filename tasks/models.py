@@ -85,6 +85,10 @@ class Task(models.Model):
         blank=True,
         help_text=_("Với nhiệm vụ theo sự kiện: hạn hoàn thành mà sự kiện đặt ra."),
     )
+    # The due date an extension approved before the due date in force passed moves it to
+    # (tasks.extensions.extension_approve; never typed in). The printed (or event, or
+    # horizon) due date stays as it is; status reads this one where set (tasks.status_sql).
+    extended_due_on = models.DateField(_("gia hạn đến"), null=True, blank=True, editable=False)
     # Derived from the tracks by tasks.services.task_completion_refresh (never typed in):
     # the date the last track was completed once every track is (NULL while one is open),
     # and the earliest track's date then. Status is the deadline judged with these dates,
@@ -287,6 +291,15 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The leader whose delegation (accounts.Delegation) the decider acted under, if any.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thừa ủy quyền của"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -396,3 +409,82 @@ class ExplanationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.ref} – {self.unit}"
+
+
+class ExtensionState(models.TextChoices):
+    REQUESTED = "requested", _("Đang chờ quyết định")
+    APPROVED = "approved", _("Đã đồng ý gia hạn")
+    REFUSED = "refused", _("Không đồng ý gia hạn")
+
+
+class DeadlineExtension(models.Model):
+    """A lead unit asks the body that assigned the task (or its reviewer) to extend its due
+    date (đề nghị gia hạn). ``original_due_on`` is the due date in force when it was asked.
+    An extension approved on or before that date moves the due date status uses
+    (``Task.extended_due_on``, ``applies``); one asked or approved after it passed is
+    recorded and changes nothing. One open request per task."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị đề nghị"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề nghị"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("lý do đề nghị gia hạn"))
+    original_due_on = models.DateField(_("hạn khi đề nghị"))
+    proposed_due_on = models.DateField(_("đề nghị gia hạn đến"))
+    requested_at = models.DateTimeField(_("ngày đề nghị"), default=timezone.now, editable=False)
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=12,
+        choices=ExtensionState.choices,
+        default=ExtensionState.REQUESTED,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("ngày quyết định"), null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến quyết định"), blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("thừa ủy quyền của"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # True when the approval moved the task's due date (approved in time).
+    applies = models.BooleanField(_("làm thay đổi hạn"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đề nghị gia hạn")
+        verbose_name_plural = _("đề nghị gia hạn")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(state=ExtensionState.REQUESTED),
+                name="extension_one_open_per_task",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_due_on__gt=F("original_due_on")),
+                name="extension_later_than_original",
+            ),
+            models.CheckConstraint(
+                condition=Q(applies=False) | Q(state=ExtensionState.APPROVED),
+                name="extension_applies_when_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.ref} – gia hạn đến {self.proposed_due_on:%d/%m/%Y}"

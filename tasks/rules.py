@@ -49,6 +49,22 @@ def acts_for_a_lead_of_task(user: User, task: Task) -> bool:
     return bool(access.acting & leads)
 
 
+@rules.predicate
+def leads_assigning_body(user: User, task: Task) -> bool:
+    """A leader (or a deputy under a delegation) of the body that assigned the task: the
+    unit that issued its document."""
+    return access_for(user).leads(task.document.issuer_id)
+
+
+def lead_units_acted_for(user: User, task: Task) -> list[int]:
+    """The task's lead units (and tracks' units) the user acts for, in order: those in
+    whose name they may ask for an extension."""
+    access = access_for(user)
+    units = [a.unit_id for a in task.assignments.all() if a.role == AssignmentRole.LEAD]
+    units += [track_unit(t) for t in task.tracks.all()]
+    return [u for u in dict.fromkeys(units) if access.acts_for(u)]
+
+
 rules.add_perm("tasks.write_report", is_officer_of_track)
 rules.add_perm("tasks.approve_report", is_leader_of_report_unit)
 # Reviewers comment and ask for explanations; only the unit's leaders return a submitted
@@ -58,3 +74,6 @@ rules.add_perm("tasks.reopen_report", is_leader_of_report_unit)
 rules.add_perm("tasks.request_explanation", is_reviewer_of_task)
 rules.add_perm("tasks.hand_over_track", is_reviewer_of_task)
 rules.add_perm("tasks.record_event", acts_for_a_lead_of_task | is_reviewer_of_task)
+# Extensions (đề nghị gia hạn): a lead unit asks; the assigning body or a reviewer decides.
+rules.add_perm("tasks.request_extension", acts_for_a_lead_of_task)
+rules.add_perm("tasks.decide_extension", leads_assigning_body | is_reviewer_of_task)

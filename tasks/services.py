@@ -12,7 +12,7 @@ from django.db.models import DateField, F, Func, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.access import access_for
+from accounts.access import access_for, track_unit
 from accounts.models import Unit, User, expand_units
 from documents.models import Document
 from portal import workflow
@@ -319,6 +319,7 @@ REPORTS = Workflow(
     perm_object=lambda report, step: (
         report.track if step in (Step.SAVE, Step.SUBMIT, Step.WITHDRAW) else report
     ),
+    delegator=lambda user, report: access_for(user).delegated_by(track_unit(report.track)),
 )
 
 

@@ -33,6 +33,11 @@ Decisions the caller must know
   the due date it sets (``tasks.services.task_record_event``); the task is then judged as a
   DATE against that date. No text states a delay after an event, so none is invented.
 - ONGOING -> ONGOING always, also when a completion is given: routine duties are never late.
+- Extensions (gia hạn, ``extension_in_time``): an extension asked for and approved on or
+  before the due date in force (the printed one, the event's, the horizon's, or an earlier
+  extension's) moves the due date every rule above judges against; one asked for or approved
+  after that day passed is kept on record and changes nothing (the task stays as late as it
+  was). Recurring duties are judged per occurrence and are not extended.
 - UNKNOWN -> UNDETERMINED while open. A completed task whose deadline cannot be read (or an
   EVENT completed before its event was recorded) is DONE_ON_TIME: there is no due date it
   could have missed.
@@ -61,6 +66,7 @@ __all__ = [
     "days_overdue",
     "due_at_horizon",
     "due_date",
+    "extension_in_time",
     "is_due",
     "rollup",
     "task_status",
@@ -225,6 +231,12 @@ def rollup(statuses: Sequence[Status]) -> Status:
         if status in present:
             return status
     return Status.UNDETERMINED  # pragma: no cover - every open status is in _OPEN_ORDER
+
+
+def extension_in_time(due_in_force: date, *, requested_on: date, approved_on: date) -> bool:
+    """Does an extension move the due date? Only when it was asked for and approved on or
+    before the due date in force (the due day itself still counts as in time)."""
+    return requested_on <= due_in_force and approved_on <= due_in_force
 
 
 def is_due(status: Status) -> bool:

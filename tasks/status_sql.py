@@ -52,6 +52,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils import timezone
 
 from documents.models import TITLE_LENGTH
@@ -115,6 +116,9 @@ class TaskStatusView:
     open_ended: bool = False  # recurring, and the document has no horizon
     due_on: dt.date | None = None  # the due date in force (see ``due_basis``)
     due_basis: str = ""  # "printed", "event", "document_horizon", or "" (none)
+    # The due date before any extension (printed, the event's, the horizon's); ``due_on``
+    # differs from it when an extension approved in time moved it (Task.extended_due_on).
+    original_due_on: dt.date | None = None
 
 
 @lru_cache(maxsize=4096)
@@ -130,7 +134,19 @@ def _recurring_deadline(text: str, starts_on: dt.date | None, recurrence: str) -
 
 def stored_deadline(task: Task) -> Deadline:
     """The task's deadline from its stored columns. A recurring deadline is read again from
-    its printed phrase (pure, cached): its occurrences need parts that are not stored."""
+    its printed phrase (pure, cached): its occurrences need parts that are not stored. A
+    dated one (printed, or due at the document's horizon) is due on its extension's date
+    when an extension approved in time set one (``Task.extended_due_on``)."""
+    deadline = printed_deadline(task)
+    # Rows read as columns (the reminder scan's) may not carry the extension yet.
+    extended = getattr(task, "extended_due_on", None)
+    if extended and deadline.kind in (DeadlineKind.DATE, DeadlineKind.PERIOD):
+        return replace(deadline, due_on=extended)
+    return deadline
+
+
+def printed_deadline(task: Task) -> Deadline:
+    """The task's deadline from its stored columns, before any extension."""
     if task.deadline_kind == StoredKind.RECURRING:
         return _recurring_deadline(task.deadline_text, task.starts_on, task.recurrence)
     if task.deadline_kind == StoredKind.UNKNOWN and task.deadline_note == REASON_EMPTY:
@@ -239,9 +255,10 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
     if task.deadline_kind == StoredKind.RECURRING:
         return _recurring_status_for(task, today)
     deadline = stored_deadline(task)
+    # An EVENT task is due on its recorded event's date, or its extension's (as in SQL).
+    event_due_on = (task.extended_due_on or task.event_due_on) if task.event_due_on else None
 
     def judge_one(completed_on: dt.date | None) -> tuple[Status, int]:
-        event_due_on = task.event_due_on
         return (
             task_status(
                 deadline, completed_on=completed_on, today=today, event_due_on=event_due_on
@@ -252,8 +269,10 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
         )
 
     due_on, basis = deadline.due_on, "printed" if deadline.due_on else ""
+    original = printed_deadline(task).due_on
     if deadline.kind is DeadlineKind.EVENT:
-        due_on, basis = task.event_due_on, "event" if task.event_due_on else ""
+        due_on, basis = event_due_on, "event" if task.event_due_on else ""
+        original = task.event_due_on
     elif deadline.normalized.startswith(HORIZON_NOTE):
         basis = "document_horizon"
     tracks = task.track_list()
@@ -273,6 +292,7 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
         tracks=tuple(judged),
         due_on=due_on,
         due_basis=basis,
+        original_due_on=original,
     )
 
 
@@ -491,13 +511,16 @@ class StatusQuery:
         this_quarter_end = quarter_end(today.year, quarter_of(today))
         open_ = Q(completed_on__isnull=True)
         done = Q(completed_on__isnull=False)
-        # DATE and PERIOD on their due date, EVENT on the due date its recorded event set.
+        # DATE and PERIOD on their due date, EVENT on the due date its recorded event set,
+        # each moved by an extension approved in time (``extended_due_on``) where there is one.
+        due = Coalesce("extended_due_on", "due_on")
+        event_due = Coalesce("extended_due_on", "event_due_on")
         dated = Q(deadline_kind__in=_DATED, due_on__isnull=False)
         happened = Q(deadline_kind=StoredKind.EVENT, event_due_on__isnull=False)
         # Printed without a deadline: due at the end of the document's horizon year.
         by_horizon = _BY_HORIZON & Q(document__horizon_year__isnull=False)
         horizon = "document__horizon_year"
-        in_last_quarter = this_quarter_end.month == 12
+        horizon_due = Coalesce("extended_due_on", YearEnd(F(horizon)))
         undated = (Q(deadline_kind=StoredKind.UNKNOWN) & ~by_horizon) | Q(
             deadline_kind__in=_DATED, due_on__isnull=True
         )
@@ -505,31 +528,28 @@ class StatusQuery:
         conditions: dict[Status, Q] = {
             Status.OVERDUE: open_
             & (
-                (dated & Q(due_on__lt=today))
-                | (happened & Q(event_due_on__lt=today))
-                | (by_horizon & Q(**{f"{horizon}__lt": today.year}))
+                (dated & Q(LessThan(due, today)))
+                | (happened & Q(LessThan(event_due, today)))
+                | (by_horizon & Q(LessThan(horizon_due, today)))
             ),
             Status.IN_PROGRESS: open_
             & (
-                (dated & Q(due_on__gte=today, due_on__lte=this_quarter_end))
-                | (happened & Q(event_due_on__gte=today, event_due_on__lte=this_quarter_end))
-                | (by_horizon & Q(**{horizon: today.year}) if in_last_quarter else _NOTHING)
+                (dated & _between(due, today, this_quarter_end))
+                | (happened & _between(event_due, today, this_quarter_end))
+                | (by_horizon & _between(horizon_due, today, this_quarter_end))
             ),
             Status.NOT_DUE: open_
             & (
-                (dated & Q(due_on__gt=this_quarter_end))
-                | (happened & Q(event_due_on__gt=this_quarter_end))
-                | (
-                    by_horizon
-                    & Q(**{f"{horizon}__gt" if in_last_quarter else f"{horizon}__gte": today.year})
-                )
+                (dated & Q(GreaterThan(due, this_quarter_end)))
+                | (happened & Q(GreaterThan(event_due, this_quarter_end)))
+                | (by_horizon & Q(GreaterThan(horizon_due, this_quarter_end)))
             ),
-            Status.DONE_LATE: (dated & Q(completed_on__gt=F("due_on")))
-            | (happened & Q(completed_on__gt=F("event_due_on")))
-            | (by_horizon & Q(completed_on__year__gt=F(horizon))),
-            Status.DONE_ON_TIME: (dated & Q(completed_on__lte=F("due_on")))
-            | (happened & Q(completed_on__lte=F("event_due_on")))
-            | (by_horizon & Q(completed_on__year__lte=F(horizon)))
+            Status.DONE_LATE: (dated & Q(GreaterThan(F("completed_on"), due)))
+            | (happened & Q(GreaterThan(F("completed_on"), event_due)))
+            | (by_horizon & Q(GreaterThan(F("completed_on"), horizon_due))),
+            Status.DONE_ON_TIME: (dated & Q(LessThanOrEqual(F("completed_on"), due)))
+            | (happened & Q(LessThanOrEqual(F("completed_on"), event_due)))
+            | (by_horizon & Q(LessThanOrEqual(F("completed_on"), horizon_due)))
             | ((undated | waiting) & done),
             Status.UNDETERMINED: undated & open_,
             Status.AWAITING_EVENT: waiting & open_,
@@ -565,14 +585,14 @@ class StatusQuery:
     def missed_due(self) -> Expression:
         """The due date an OVERDUE task missed (NULL for tasks that cannot miss one)."""
         whens = [
-            When(Q(deadline_kind__in=_DATED), then=F("due_on")),
+            When(Q(deadline_kind__in=_DATED), then=Coalesce("extended_due_on", "due_on")),
             When(
                 Q(deadline_kind=StoredKind.EVENT, event_due_on__isnull=False),
-                then=F("event_due_on"),
+                then=Coalesce("extended_due_on", "event_due_on"),
             ),
             When(
                 _BY_HORIZON & Q(document__horizon_year__isnull=False),
-                then=YearEnd(F("document__horizon_year")),
+                then=Coalesce("extended_due_on", YearEnd(F("document__horizon_year"))),
             ),
         ]
         for group in self._recurring:
@@ -609,6 +629,10 @@ class StatusQuery:
                 if label:
                     counts[label] += 1
         return counts
+
+
+def _between(due: Expression, first: dt.date, last: dt.date) -> Q:
+    return Q(GreaterThanOrEqual(due, first)) & Q(LessThanOrEqual(due, last))
 
 
 def _equal(field: str, value: object) -> Q:

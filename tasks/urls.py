@@ -28,6 +28,12 @@ urlpatterns = [
         views.explanation_answer_view,
         name="explanation-answer",
     ),
+    path("nhiem-vu/<int:pk>/gia-han/", views.extension_request_view, name="extension-request"),
+    path(
+        "nhiem-vu/<int:pk>/gia-han/<int:extension_id>/quyet-dinh/",
+        views.extension_decide_view,
+        name="extension-decide",
+    ),
     path("minh-chung/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("van-ban/<slug:slug>/nhap-bang/", import_views.table_import, name="document-table-import"),
     path(

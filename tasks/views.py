@@ -35,19 +35,29 @@ from portal.views import safe_next
 from portal.workflow import Step
 from tasks.choices import AssignmentRole, DeadlineKind, ReportState, TaskStatus
 from tasks.export import CHUNK, XLSX_MEDIA_TYPE, tasks_xlsx_file
+from tasks.extensions import (
+    ExtensionError,
+    extension_approve,
+    extension_refuse,
+    extension_request,
+    may_decide,
+    not_extended_reason,
+)
 from tasks.filters import TaskFilter, default_task_order
 from tasks.forms import (
     CommentForm,
     DecisionForm,
     ExplanationAnswerForm,
     ExplanationRequestForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
     ReportForm,
     TaskEventForm,
     TaskListForm,
     TrackHandOverForm,
 )
-from tasks.models import Evidence, ProgressReport, Task, TaskTrack
-from tasks.rules import is_officer_of_track
+from tasks.models import Evidence, ExtensionState, ProgressReport, Task, TaskTrack
+from tasks.rules import is_officer_of_track, lead_units_acted_for
 from tasks.selectors import (
     report_visible_to,
     task_assigned_to_user,
@@ -505,7 +515,7 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     reports = (
         report_visible_to(request.user)
         .filter(track__task=task)
-        .select_related("track__unit", "author", "decided_by")
+        .select_related("track__unit", "author", "decided_by", "on_behalf_of")
         .prefetch_related("evidence")
         .order_by("-period_year", "-period_quarter", "track__unit__name")
     )
@@ -552,7 +562,7 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
     report_history = history_entries(
         list(
             ProgressReport.history.filter(id__in=[r.pk for r in reports])
-            .select_related("history_user", "track__unit")
+            .select_related("history_user", "track__unit", "on_behalf_of")
             .order_by("-history_date")[:100]
         )
     )
@@ -598,10 +608,32 @@ def _task_context(request: HttpRequest, task: Task, **extra: object) -> dict:
         else None,
         "answer_form": ExplanationAnswerForm(),
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
+        **_extension_context(request, task, extra.pop("extension_form", None)),
         "history": history,
         "report_history": report_history,
         "today": today,
         **extra,
+    }
+
+
+def _extension_context(request: HttpRequest, task: Task, form: ExtensionRequestForm | None) -> dict:
+    """The task's extension requests, the request form for its lead units (or why the task
+    is not extended) and the decision form for the assigning body and reviewers."""
+    extensions = list(
+        task.extensions.select_related("unit", "requested_by", "decided_by", "on_behalf_of")
+    )
+    open_request = next((e for e in extensions if e.state == ExtensionState.REQUESTED), None)
+    may_request = request.user.has_perm("tasks.request_extension", task)
+    not_extended = not_extended_reason(task) if may_request else ""
+    if may_request and form is None and not not_extended and open_request is None:
+        form = ExtensionRequestForm(units=lead_units_acted_for(request.user, task), prefix="gh")
+    deciding = open_request is not None and may_decide(request.user, task)
+    return {
+        "extensions": extensions,
+        "extension_open": open_request,
+        "extension_form": form if task.completed_on is None else None,
+        "extension_not_extended": not_extended,
+        "extension_decision_form": ExtensionDecisionForm(prefix="qd") if deciding else None,
     }
 
 
@@ -873,3 +905,67 @@ def explanation_answer_view(request: HttpRequest, pk: int, request_id: int) -> H
     else:
         messages.error(request, "Nội dung giải trình không được để trống.")
     return redirect(reverse("task-detail", args=[task.pk]) + "#giai-trinh")
+
+
+@login_required
+@require_POST
+def extension_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead unit asks to extend the task's due date (the API calls the same service)."""
+    task = _task_or_404(request.user, pk)
+    form = ExtensionRequestForm(
+        request.POST, units=lead_units_acted_for(request.user, task), prefix="gh"
+    )
+    if form.is_valid():
+        try:
+            extension_request(
+                task=task,
+                user=request.user,
+                unit=form.cleaned_data["unit"],
+                reason=form.cleaned_data["reason"],
+                proposed_due_on=form.cleaned_data["proposed_due_on"],
+            )
+            messages.success(request, "Đã gửi đề nghị gia hạn.")
+            return redirect(reverse("task-detail", args=[task.pk]) + "#gia-han")
+        except ExtensionError as exc:  # a refused permission is audited by the service
+            form.add_error(None, exc.message)
+    messages.error(request, "Đề nghị gia hạn chưa gửi: hãy sửa các ô được đánh dấu.")
+    # Shown again with what was typed.
+    return render(
+        request,
+        "tasks/task_detail.html",
+        _task_context(request, task, extension_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def extension_decide_view(request: HttpRequest, pk: int, extension_id: int) -> HttpResponse:
+    """The assigning body or a reviewer agrees to or refuses an extension."""
+    task = _task_or_404(request.user, pk)
+    extension = get_object_or_404(task.extensions, pk=extension_id)
+    form = ExtensionDecisionForm(request.POST, prefix="qd")
+    target = safe_next(request, reverse("task-detail", args=[task.pk]) + "#gia-han")
+    if not form.is_valid():
+        messages.error(request, "Chưa chọn quyết định về đề nghị gia hạn.")
+        return redirect(target)
+    decide = extension_approve if form.cleaned_data["decision"] == "approve" else extension_refuse
+    try:
+        decided = decide(
+            extension_id=extension.pk,
+            user=request.user,
+            note=form.cleaned_data["note"],
+            today=timezone.localdate(),
+        )
+        if decided.state == ExtensionState.REFUSED:
+            messages.success(request, "Đã ghi quyết định không đồng ý gia hạn.")
+        elif decided.applies:
+            messages.success(request, f"Đã đồng ý gia hạn đến {decided.proposed_due_on:%d/%m/%Y}.")
+        else:
+            messages.warning(
+                request,
+                "Đã đồng ý gia hạn sau khi đã quá hạn: không thay đổi tình trạng nhiệm vụ.",
+            )
+    except ExtensionError as exc:
+        messages.error(request, exc.message)
+    return redirect(target)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from accounts.models import Unit
 from portal.api import NFCCharField
 from tasks.choices import AssignmentRole, DeadlineKind, Recurrence, TaskStatus
-from tasks.models import ProgressReport, Task
+from tasks.models import DeadlineExtension, ProgressReport, Task
 from tasks.status_sql import TaskStatusView, task_status_for
 
 
@@ -153,7 +153,17 @@ class TaskSerializer(serializers.Serializer):
     deadline = StoredDeadlineSerializer(source="*")
     due_on = serializers.SerializerMethodField(
         help_text="Hạn đang áp dụng: hạn đã đọc, hạn do sự kiện đặt ra, hoặc cuối năm mục "
-        "tiêu của văn bản khi nhiệm vụ không ghi thời hạn."
+        "tiêu của văn bản khi nhiệm vụ không ghi thời hạn; hạn gia hạn nếu có gia hạn được "
+        "đồng ý trước khi hết hạn."
+    )
+    original_due_on = serializers.SerializerMethodField(
+        help_text="Hạn ban đầu (trước mọi gia hạn): hạn đã đọc, hạn do sự kiện đặt ra, hoặc "
+        "cuối năm mục tiêu của văn bản."
+    )
+    extended_due_on = serializers.DateField(
+        allow_null=True,
+        help_text="Gia hạn đến: hạn mới theo gia hạn được đồng ý trước khi hết hạn; rỗng nếu "
+        "không có (gia hạn đồng ý sau khi đã quá hạn không thay đổi hạn).",
     )
     due_basis = serializers.SerializerMethodField(
         help_text="printed (như in), event (do sự kiện đặt ra), document_horizon (theo thời "
@@ -210,6 +220,8 @@ class TaskSerializer(serializers.Serializer):
                 "event_due_on": _iso(task.event_due_on),
             },
             "due_on": _iso(view.due_on),
+            "original_due_on": _iso(view.original_due_on),
+            "extended_due_on": _iso(task.extended_due_on),
             "due_basis": view.due_basis,
             "status": view.status.value,
             "days_overdue": view.days_overdue,
@@ -251,6 +263,10 @@ class TaskSerializer(serializers.Serializer):
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_due_on(self, task: Task) -> str | None:
         return _iso(self._status(task).due_on)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_original_due_on(self, task: Task) -> str | None:
+        return _iso(self._status(task).original_due_on)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_due_basis(self, task: Task) -> str:
@@ -295,6 +311,12 @@ class OverdueSummarySerializer(serializers.Serializer):
 class ReportSerializer(serializers.ModelSerializer):
     # Foreign-key ids declared as plain integers, so the schema never queries the database.
     track_id = serializers.IntegerField(read_only=True)
+    decided_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    on_behalf_of_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Người quyết định thừa ủy quyền của lãnh đạo này (id người dùng), nếu có.",
+    )
 
     class Meta:
         model = ProgressReport
@@ -311,6 +333,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "version",
             "submitted_at",
             "decided_at",
+            "decided_by_id",
+            "on_behalf_of_id",
         ]
         read_only_fields = fields
 
@@ -342,3 +366,62 @@ class ReportActionInput(serializers.Serializer):
 
 class ReportReturnInput(ReportActionInput):
     reason = NFCCharField(multiline=True, max_length=5000)
+
+
+# --------------------------------------------------------------------------- extensions
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    """A deadline extension request (đề nghị gia hạn) and its decision."""
+
+    task_id = serializers.IntegerField(read_only=True)
+    unit_id = serializers.IntegerField(read_only=True)
+    requested_by_id = serializers.IntegerField(read_only=True)
+    decided_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    on_behalf_of_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Người quyết định thừa ủy quyền của lãnh đạo này (id người dùng), nếu có.",
+    )
+    applies = serializers.BooleanField(
+        read_only=True,
+        help_text="Đồng ý trước khi hết hạn: hạn mới được dùng để đánh giá tình trạng.",
+    )
+
+    class Meta:
+        model = DeadlineExtension
+        fields = [
+            "id",
+            "task_id",
+            "unit_id",
+            "requested_by_id",
+            "reason",
+            "original_due_on",
+            "proposed_due_on",
+            "requested_at",
+            "state",
+            "decided_by_id",
+            "decided_at",
+            "decision_note",
+            "on_behalf_of_id",
+            "applies",
+        ]
+        read_only_fields = fields
+
+
+class ExtensionRequestInput(serializers.Serializer):
+    unit_id = serializers.IntegerField(help_text="Đơn vị chủ trì đề nghị (id).")
+    proposed_due_on = serializers.DateField()
+    reason = NFCCharField(multiline=True, max_length=2000)
+
+
+class ExtensionDecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "Đồng ý"), ("refuse", "Không đồng ý")])
+    note = NFCCharField(
+        multiline=True,
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=2000,
+        help_text="Ý kiến; bắt buộc khi không đồng ý.",
+    )

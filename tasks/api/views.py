@@ -24,6 +24,9 @@ from portal.api import (
 from tasks.api.serializers import (
     DeadlineParseInput,
     DeadlineParseOutput,
+    ExtensionDecisionInput,
+    ExtensionRequestInput,
+    ExtensionSerializer,
     OverdueSummarySerializer,
     ReportActionInput,
     ReportCreateInput,
@@ -34,6 +37,7 @@ from tasks.api.serializers import (
     TaskSerializer,
 )
 from tasks.deadlines import parse_deadline
+from tasks.extensions import ExtensionError, extension_approve, extension_refuse, extension_request
 from tasks.filters import ReportFilter, TaskFilter, default_task_order
 from tasks.models import ProgressReport, Task, TaskTrack
 from tasks.selectors import report_visible_to, task_list_related, task_visible_to
@@ -158,6 +162,83 @@ class TaskEventView(APIView):
             raise exceptions.ValidationError({"non_field_errors": [exc.message]}) from exc
         task = get_object_or_404(_tasks_for(request), pk=pk)
         return Response(TaskSerializer(task, context={"today": today}).data)
+
+
+def _extension_answer(action: Callable[[], Any], status_code: int) -> Response:
+    """Run an extension service and map its refusals (the task is visible: 403, not 404)."""
+    try:
+        extension = action()
+    except NotAllowed as exc:
+        raise exceptions.PermissionDenied(exc.message) from exc
+    except ExtensionError as exc:
+        raise exceptions.ValidationError({"non_field_errors": [exc.message]}) from exc
+    return Response(ExtensionSerializer(extension).data, status=status_code)
+
+
+class TaskExtensionsView(APIView):
+    """A task's deadline extension requests (đề nghị gia hạn); a lead unit asks for one. The
+    same service as the page."""
+
+    @extend_schema(
+        summary="Các đề nghị gia hạn của nhiệm vụ",
+        responses={200: ExtensionSerializer(many=True), **error_responses(404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        task = get_object_or_404(task_visible_to(request.user), pk=pk)
+        return Response(ExtensionSerializer(task.extensions.all(), many=True).data)
+
+    @extend_schema(
+        summary="Đề nghị gia hạn",
+        request=ExtensionRequestInput,
+        responses={201: ExtensionSerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from accounts.models import Unit
+
+        task = get_object_or_404(task_visible_to(request.user).select_related("document"), pk=pk)
+        data = ExtensionRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        unit = Unit.objects.filter(pk=data.validated_data["unit_id"]).first()
+        if unit is None:
+            raise exceptions.ValidationError({"unit_id": ["Không có đơn vị này."]})
+        return _extension_answer(
+            lambda: extension_request(
+                task=task,
+                user=request.user,
+                unit=unit,
+                reason=data.validated_data["reason"],
+                proposed_due_on=data.validated_data["proposed_due_on"],
+            ),
+            status.HTTP_201_CREATED,
+        )
+
+
+class TaskExtensionDecisionView(APIView):
+    """The assigning body (its leaders, or their deputy) or a reviewer agrees to or refuses
+    an extension request."""
+
+    @extend_schema(
+        summary="Quyết định về đề nghị gia hạn",
+        request=ExtensionDecisionInput,
+        responses={200: ExtensionSerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request: Request, pk: int, extension_id: int) -> Response:
+        task = get_object_or_404(task_visible_to(request.user), pk=pk)
+        extension = get_object_or_404(task.extensions, pk=extension_id)
+        data = ExtensionDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        decide = (
+            extension_approve if data.validated_data["decision"] == "approve" else extension_refuse
+        )
+        return _extension_answer(
+            lambda: decide(
+                extension_id=extension.pk,
+                user=request.user,
+                note=data.validated_data["note"],
+                today=timezone.localdate(),
+            ),
+            status.HTTP_200_OK,
+        )
 
 
 class OverdueSummaryView(APIView):

@@ -79,6 +79,8 @@ def test_officer_drafts_submits_and_leader_approves(api):
         "version",
         "submitted_at",
         "decided_at",
+        "decided_by_id",
+        "on_behalf_of_id",
     }
     assert (report["state"], report["version"], report["track_id"]) == ("draft", 1, track.pk)
     url = f"/api/v1/reports/{report['id']}/"

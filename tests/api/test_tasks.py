@@ -74,6 +74,8 @@ def test_task_shape(api):
         "deadline",
         "due_on",
         "due_basis",
+        "original_due_on",
+        "extended_due_on",
         "status",
         "days_overdue",
         "tracks",
