@@ -11,6 +11,7 @@ from portal.numbers import format_vn_number
 from reports.layout import Heading, Signer, heading_for
 from reports.periods import ReportPeriod
 from reports.selectors import (
+    EXTENDED_LABEL,
     GRID,
     OTHERS,
     Grid,
@@ -59,8 +60,23 @@ def _task_ref(task: object) -> str:
     return f"{document.number or document.title[:60]}, mục {task.ref}"  # type: ignore[attr-defined]
 
 
+def _extended(grid: Grid) -> str:
+    """The count beside the grid, in words."""
+    return (
+        f"{EXTENDED_LABEL}: {grid.extended} nhiệm vụ (gia hạn được đồng ý trước khi hết hạn, "
+        f"đánh giá theo hạn mới)."
+    )
+
+
 def _grid_table(rows: list[tuple[str, Grid]], first: str) -> Table:
-    headers = (first, *(status_label(s) for s in GRID), "Chưa đến hạn", "Khác", "Tổng số")
+    headers = (
+        first,
+        *(status_label(s) for s in GRID),
+        "Chưa đến hạn",
+        "Khác",
+        "Tổng số",
+        EXTENDED_LABEL,
+    )
     body = []
     for name, grid in rows:
         others = sum(grid.get(s) for s in OTHERS[1:])
@@ -71,10 +87,14 @@ def _grid_table(rows: list[tuple[str, Grid]], first: str) -> Table:
                 str(grid.get(OTHERS[0])),
                 str(others),
                 str(grid.total),
+                str(grid.extended),
             )
         )
     return Table(
-        headers, tuple(body), (30, 10, 10, 10, 10, 10, 8, 8), numeric=(1, 2, 3, 4, 5, 6, 7)
+        headers,
+        tuple(body),
+        (28, 10, 10, 10, 10, 10, 8, 8, 9),
+        numeric=(1, 2, 3, 4, 5, 6, 7, 8),
     )
 
 
@@ -125,7 +145,7 @@ def periodic_document(
             f"trong đó {grid.due} nhiệm vụ đã đến hạn: {grid.get(GRID[0])} hoàn thành đúng "
             f"hạn, {grid.get(GRID[1])} hoàn thành quá hạn, {grid.get(GRID[2])} chưa hoàn thành "
             f"trong hạn, {grid.get(GRID[3])} chưa hoàn thành quá hạn; {grid.get(OTHERS[0])} "
-            f"nhiệm vụ chưa đến hạn."
+            f"nhiệm vụ chưa đến hạn. {_extended(grid)}"
         ),
         _grid_table([(unit.name, grid)], "Đơn vị"),
         Title("2. Nhiệm vụ đã hoàn thành trong kỳ"),
@@ -243,7 +263,7 @@ def summary_document(
             f"Tổng số {total.total} nhiệm vụ, trong đó {total.due} nhiệm vụ đã đến hạn: "
             f"{total.get(GRID[0])} hoàn thành đúng hạn, {total.get(GRID[1])} hoàn thành quá "
             f"hạn, {total.get(GRID[2])} chưa hoàn thành trong hạn, {total.get(GRID[3])} chưa "
-            f"hoàn thành quá hạn."
+            f"hoàn thành quá hạn. {_extended(total)}"
         ),
         Title("II. THEO BỘ, NGÀNH"),
         _grid_table([(r.name, r.grid) for r in data.by_ministry], "Bộ, ngành"),

@@ -40,6 +40,8 @@ from tasks.status_sql import TaskStatusView, task_status_for
 GRID = (Status.DONE_ON_TIME, Status.DONE_LATE, Status.IN_PROGRESS, Status.OVERDUE)
 OTHERS = (Status.NOT_DUE, Status.ONGOING, Status.AWAITING_EVENT, Status.UNDETERMINED)
 LONGEST_OVERDUE = 20
+# Beside the grid: tasks judged on an extension approved before their due date passed.
+EXTENDED_LABEL = "Được gia hạn"
 
 
 def status_label(status: Status) -> str:
@@ -126,12 +128,17 @@ def unit_scope(unit: Unit, day: dt.date) -> list[int]:
 
 @dataclass
 class Grid:
-    """Counts of tasks by status: the four "đến hạn" cells, then the rest."""
+    """Counts of tasks by status: the four "đến hạn" cells, then the rest; and, beside
+    them, how many tasks were extended (được gia hạn: an extension approved before the due
+    date passed, so they are judged on its date)."""
 
     counts: Counter[Status] = field(default_factory=Counter)
+    extended: int = 0
 
-    def add(self, status: Status) -> None:
+    def add(self, status: Status, *, task: Task | None = None) -> None:
         self.counts[status] += 1
+        if task is not None and task.extended_due_on is not None:
+            self.extended += 1
 
     @property
     def due(self) -> int:
@@ -260,7 +267,7 @@ def periodic_report(unit: Unit, period: ReportPeriod, *, today: dt.date) -> Peri
     for task_id, task_tracks in by_task.items():
         task = tasks[task_id]
         view = judge_as_of(task, task_tracks, day)
-        grid.add(view.status)
+        grid.add(view.status, task=task)
         dates = [t.completed_on for t in task_tracks]
         if view.status in (Status.DONE_ON_TIME, Status.DONE_LATE) and all(dates):
             finished = max(d for d in dates if d)
@@ -345,7 +352,8 @@ def _grid_rows(
     for (group_id, name), by_task in groups.items():
         grid = Grid()
         for task_tracks in by_task.values():
-            grid.add(judge_as_of(task_tracks[0].task, task_tracks, day).status)
+            task = task_tracks[0].task
+            grid.add(judge_as_of(task, task_tracks, day).status, task=task)
         rows.append(GridRow(group_id, name, grid))
     return sorted(rows, key=lambda r: (-r.grid.get(Status.OVERDUE), r.name))
 
@@ -399,7 +407,7 @@ def summary(
     overdue: list[LongOverdue] = []
     for task_tracks in by_task.values():
         view = judge_as_of(task_tracks[0].task, task_tracks, day)
-        total.add(view.status)
+        total.add(view.status, task=task_tracks[0].task)
         if view.status is Status.OVERDUE:
             late_units = sorted(
                 {ts.track.unit.name for ts in view.tracks if ts.status is Status.OVERDUE}

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from reports.selectors import GRID, OTHERS, Grid, Summary, status_label
+from reports.selectors import EXTENDED_LABEL, GRID, OTHERS, Grid, Summary, status_label
 from tasks.export import safe_cell
 
 _BOLD = Font(bold=True)
@@ -32,11 +32,11 @@ def _grid_sheet(book: Workbook, title: str, first: str, rows: list[tuple[str, Gr
     statuses = (*GRID, *OTHERS)
     _header(
         sheet,
-        [first, *(status_label(s) for s in statuses), "Tổng số"],
-        [48, *([14] * len(statuses)), 10],
+        [first, *(status_label(s) for s in statuses), "Tổng số", EXTENDED_LABEL],
+        [48, *([14] * len(statuses)), 10, 12],
     )
     for name, grid in rows:
-        sheet.append([safe_cell(name), *(grid.get(s) for s in statuses), grid.total])
+        sheet.append([safe_cell(name), *(grid.get(s) for s in statuses), grid.total, grid.extended])
 
 
 def summary_xlsx(data: Summary) -> bytes:

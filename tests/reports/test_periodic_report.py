@@ -157,6 +157,7 @@ def test_docx_has_the_party_heading_and_the_counts(seeded, client):
         str(expected.get(Status.NOT_DUE)),
         str(expected.total - expected.due - expected.get(Status.NOT_DUE)),
         str(expected.total),
+        str(expected.extended),
     ]
     indicators = next(t for t in tables if t[0][1] == "Chỉ tiêu")
     from reports.selectors import unit_indicators
