@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import (
     ApiToken,
     AuditEvent,
+    Delegation,
     Membership,
     Unit,
     UnitAlias,
@@ -110,6 +111,22 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["username", "detail"]
     list_select_related = ["user"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    """Delegations are made and revoked by leaders on their page (accounts.delegations, with
+    its rules); the admin reads them and their history."""
+
+    list_display = ["unit", "from_user", "to_user", "starts_on", "ends_on", "revoked_at"]
+    list_select_related = ["unit", "from_user", "to_user"]
+    list_filter = ["starts_on"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.selectors import group_members
 from portal.admin import NfcAdminMixin
-from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
+from tasks.models import DeadlineExtension, ProgressReport, Task, TaskAssignment, TaskTrack
 from tasks.services import task_completion_refresh, task_save, task_sync_tracks
 
 
@@ -94,3 +94,19 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     list_select_related = ["track__task", "track__unit", "author"]
     autocomplete_fields = ["track", "author", "decided_by"]
     readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(SimpleHistoryAdmin):
+    """Extensions are asked for and decided on the task page or the API (tasks.extensions,
+    with its rules); the admin reads them and their history."""
+
+    list_display = ["task", "unit", "original_due_on", "proposed_due_on", "state", "applies"]
+    list_select_related = ["task", "unit"]
+    list_filter = ["state", "applies"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

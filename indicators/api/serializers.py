@@ -73,8 +73,22 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     # Foreign-key ids declared as plain integers, so the schema never queries the database.
     indicator_id = serializers.IntegerField(read_only=True)
     scope_id = serializers.IntegerField(read_only=True)
+    on_behalf_of_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Người duyệt thừa ủy quyền của lãnh đạo này (id người dùng), nếu có.",
+    )
 
     class Meta:
         model = IndicatorValue
-        fields = ["id", "indicator_id", "scope_id", "year", "value", "source", "decided_at"]
+        fields = [
+            "id",
+            "indicator_id",
+            "scope_id",
+            "year",
+            "value",
+            "source",
+            "decided_at",
+            "on_behalf_of_id",
+        ]
         read_only_fields = fields

@@ -257,3 +257,57 @@ def test_the_page_creates_keeps_typed_input_and_revokes(unit_world, client):
     assert delegation.revoked_at is not None
     client.force_login(w["deputy"])
     assert "Bạn chưa được ủy quyền" not in client.get("/uy-quyen/").content.decode()
+
+
+def test_a_value_approved_by_a_deputy_records_the_leader(db):
+    from decimal import Decimal
+
+    from accounts.choices import UnitKind
+    from indicators.models import Indicator
+    from indicators.services import value_approve, value_save_draft, value_submit
+
+    province = UnitFactory(name="Tỉnh thử", kind=UnitKind.PROVINCE)
+    department = UnitFactory(name="Sở thử của tỉnh", province=province)
+    leader = UserFactory(full_name="Lãnh Đạo Sở", roles=[(department, Role.LEADER)])
+    deputy = UserFactory(roles=[(department, Role.OFFICER)])
+    officer = UserFactory(roles=[(department, Role.OFFICER)])
+    indicator = Indicator.objects.create(
+        document=DocumentFactory(),
+        code="thu-1",
+        name="Tỷ lệ che phủ rừng",
+        target_text="đạt 56%",
+        target_kind="level",
+        comparator="exact",
+        target_low=Decimal(56),
+        target_high=Decimal(56),
+        scope=province,
+        target_year=2030,
+    )
+    today = timezone.localdate()
+    value = value_save_draft(
+        indicator=indicator,
+        scope=province,
+        year=2025,
+        value_text="50,5",
+        source="Niên giám",
+        user=officer,
+        today=today,
+    )
+    value = value_submit(value_id=value.pk, user=officer, version=value.version)
+    delegation_create(
+        unit=department, leader=leader, deputy=deputy, starts_on=today, ends_on=today, today=today
+    )
+    approved = value_approve(value_id=value.pk, user=deputy, version=value.version)
+    assert approved.on_behalf_of == leader and approved.decided_by == deputy
+    # The leader in their own name records nobody.
+    value = value_save_draft(
+        indicator=indicator,
+        scope=province,
+        year=2024,
+        value_text="49",
+        source="Niên giám",
+        user=officer,
+        today=today,
+    )
+    value = value_submit(value_id=value.pk, user=officer, version=value.version)
+    assert value_approve(value_id=value.pk, user=leader, version=value.version).on_behalf_of is None

@@ -36,7 +36,7 @@ def _pages(base: str) -> dict[str, list[tuple[str, str]]]:
     return {
         "laichau.canbo": common,
         "bktw.rasoat": [("ra-soat-qua-han", "/ra-soat-qua-han/")],
-        "laichau.lanhdao": [("cho-duyet", "/cho-duyet/")],
+        "laichau.lanhdao": [("cho-duyet", "/cho-duyet/"), ("uy-quyen", "/uy-quyen/")],
     }
 
 
