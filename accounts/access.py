@@ -360,12 +360,15 @@ def _memberships_and_grants(user: Any, day: dt.date) -> tuple[list[tuple[int, st
     from accounts.models import Membership
 
     no_date = Value(None, output_field=DateField())
-    memberships = Membership.objects.filter(user=user).values_list(
-        "unit_id", "role", Value(0, output_field=IntegerField()), no_date, no_date
+    memberships = (
+        Membership.objects.filter(user=user)
+        .order_by()
+        .values_list("unit_id", "role", Value(0, output_field=IntegerField()), no_date, no_date)
     )
     grants = (
         _grants_in_force(day)
         .filter(to_user=user)
+        .order_by()  # no ORDER BY inside a UNION (SQLite refuses it)
         .values_list(
             "unit_id",
             Value(_DELEGATED, output_field=CharField()),

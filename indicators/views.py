@@ -161,7 +161,7 @@ def _history(indicator: Indicator, visible_ids: set[int] | None) -> list[Entry]:
     of the same value; published values for everyone, the rest for those who handle them."""
     records = list(
         IndicatorValue.history.filter(indicator_id=indicator.pk)  # type: ignore[attr-defined]
-        .select_related("history_user", "scope")
+        .select_related("history_user", "scope", "on_behalf_of")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     )
     entries = history_entries(records, fields=("value", "source", "state"))
@@ -177,7 +177,7 @@ def _detail_context(
     access = _access(user, indicator, scopes)
     values = list(
         IndicatorValue.objects.filter(indicator=indicator)
-        .select_related("scope", "entered_by", "decided_by")
+        .select_related("scope", "entered_by", "decided_by", "on_behalf_of")
         .order_by("year", "scope__name")
     )
     approved = [v for v in values if v.state == ValueState.APPROVED]

@@ -86,12 +86,17 @@ def approval_count(user: Any) -> int | None:
     queues = _queues(user)
     if queues is None and not _decides_extensions(user):
         return None
-    waiting = extensions_awaiting(user).values("pk")
+    waiting = extensions_awaiting(user).order_by().values("pk")
     if queues is None:
         return waiting.count()
     reports, values = queues
-    # One query: the lists counted together.
-    return reports.values("pk").union(values.values("pk"), waiting, all=True).count()
+    # One query: the lists counted together (no ORDER BY inside a UNION: SQLite refuses it).
+    return (
+        reports.order_by()
+        .values("pk")
+        .union(values.order_by().values("pk"), waiting, all=True)
+        .count()
+    )
 
 
 def extension_queue(user: Any) -> list[Any]:
