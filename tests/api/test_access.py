@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import URLPattern, get_resolver
@@ -21,8 +22,7 @@ def api_paths() -> list[str]:
     for pattern in resolver.url_patterns:
         assert isinstance(pattern, URLPattern)
         route = str(pattern.pattern)
-        for name in ("<int:pk>", "<int:track_id>"):
-            route = route.replace(name, "1")
+        route = re.sub(r"<int:\w+>", "1", route)
         paths.append("/api/v1/" + route)
     return paths
 
