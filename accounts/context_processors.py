@@ -2,10 +2,19 @@ from django.http import HttpRequest
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
-    """Whether the navigation shows the overdue review (reviewers and monitoring bodies)."""
+    """What the navigation offers the user: the overdue review (reviewers and monitoring
+    bodies), document entry (secretariats, ``documents.rules``) and the unit administration
+    pages (unit administrators). All from the request's one ``access_for``."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from accounts.access import access_for
+    from accounts.choices import Role
+    from documents.rules import may_enter_for
     from tasks.selectors import user_is_reviewer
 
-    return {"is_reviewer": user_is_reviewer(user)}
+    return {
+        "is_reviewer": user_is_reviewer(user),
+        "can_enter_documents": may_enter_for(user, None),
+        "is_unit_admin": bool(access_for(user).units(Role.UNIT_ADMIN)),
+    }
