@@ -7,11 +7,10 @@ import pytest
 from openpyxl import Workbook
 
 from accounts.choices import Role
-from accounts.models import Membership, Unit, User
+from accounts.models import Unit
 from documents.models import Document, DocumentRelation
-from portal.seed import DEMO_PASSWORD
 from tasks.models import Task
-from tests.browser.test_pages import sign_in, sign_out
+from tests.browser.test_pages import person, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +43,8 @@ def test_secretariat_enters_a_plan_and_its_table_officers_find_their_tasks(
     seeded_live, page, shot, tmp_path
 ):
     base = seeded_live.url
-    clerk = User.objects.create(username="laichau.vanphong", full_name="Lò Văn Phòng")
-    clerk.set_password(DEMO_PASSWORD)
-    clerk.save()
     issuer = Unit.objects.get(key="btv-tinh-uy-lai-chau")
-    Membership.objects.create(user=clerk, unit=issuer, role=Role.SECRETARIAT)
+    person("laichau.vanphong", "Lò Văn Phòng", issuer, Role.SECRETARIAT)
 
     # given the secretariat of the Lai Châu party committee
     sign_in(page, base, "laichau.vanphong")
@@ -120,10 +116,7 @@ def test_secretariat_enters_a_plan_and_its_table_officers_find_their_tasks(
     sign_out(page)
 
     # and so does an officer of the department the clerk added while fixing the table
-    officer = User.objects.create(username="laichau.songoaivu", full_name="Lò Thị Ngoại")
-    officer.set_password(DEMO_PASSWORD)
-    officer.save()
-    Membership.objects.create(user=officer, unit=lead.unit, role=Role.OFFICER)
+    person("laichau.songoaivu", "Lò Thị Ngoại", lead.unit, Role.OFFICER)
     sign_in(page, base, "laichau.songoaivu")
     assert page.url.endswith("/viec-cua-toi/")
     seventh = Task.objects.get(document=plan, ref="STT 7")

@@ -6,21 +6,17 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from accounts.choices import Role
-from accounts.models import Membership, Unit, UnitSuccession, User
-from portal.seed import DEMO_PASSWORD
+from accounts.models import Unit, UnitSuccession
 from tests.browser.test_accessibility import _blocking
-from tests.browser.test_pages import sign_in
+from tests.browser.test_pages import person, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_province_administrator_records_a_rename(seeded_live, page, shot):
     base = seeded_live.url
-    admin = User.objects.create(username="laichau.quantri", full_name="Lò Văn Quản")
-    admin.set_password(DEMO_PASSWORD)
-    admin.save()
     province = Unit.objects.get(key="tinh-lai-chau")
-    Membership.objects.create(user=admin, unit=province, role=Role.UNIT_ADMIN)
+    person("laichau.quantri", "Lò Văn Quản", province, Role.UNIT_ADMIN)
     axe = Axe()
 
     sign_in(page, base, "laichau.quantri")
