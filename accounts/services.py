@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import access_for
+from accounts.administration import GRANTABLE
+from accounts.choices import Role, UnitKind
 from accounts.models import (
     ApiToken,
     Membership,
@@ -243,10 +246,6 @@ def units_reorganise(
 
     Only the province's unit administrators (and superusers), only for the province's units;
     refusals are ``UnitNotAllowed`` with a message for the user."""
-    from accounts.access import access_for
-    from accounts.administration import GRANTABLE
-    from accounts.choices import Role, UnitKind
-
     access = access_for(admin)
     if province.kind != UnitKind.PROVINCE or not (
         access.is_superuser or access.has_role(province.pk, Role.UNIT_ADMIN)

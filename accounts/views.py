@@ -1,5 +1,6 @@
 """Unit administration pages: the people of a unit and its sub-units (invite, roles,
-deactivate), and a province's own units and their aliases. Rules: accounts.administration."""
+deactivate), and a province's own units, their aliases, renames and mergers. Rules:
+accounts.administration and accounts.services."""
 
 from __future__ import annotations
 
