@@ -221,6 +221,11 @@ def unit_add_provincial(
     return unit
 
 
+# Kinds a unit of a province is never (a collective assignee is reorganised through its
+# members; a province's own merger is the State's, recorded in fixtures/successions.yaml).
+NOT_A_PROVINCES_UNIT = (UnitKind.PROVINCE, UnitKind.REGION, UnitKind.GROUP)
+
+
 @transaction.atomic
 def units_reorganise(
     *,
@@ -255,7 +260,7 @@ def units_reorganise(
     if not olds:
         raise UnitNotAllowed("Hãy chọn đơn vị cũ.")
     for unit in olds:
-        if unit.province_id != province.pk or unit.kind in (UnitKind.GROUP, UnitKind.PROVINCE):
+        if unit.province_id != province.pk or unit.kind in NOT_A_PROVINCES_UNIT:
             raise UnitNotAllowed(f"“{unit}” không phải đơn vị của {province}.")
     ended = UnitSuccession.objects.filter(predecessor__in=[u.pk for u in olds]).first()
     if ended is not None:
@@ -264,13 +269,15 @@ def units_reorganise(
         raise UnitNotAllowed("Hãy ghi số, ký hiệu văn bản quyết định.")
     if (successor is None) == (not display_name(successor_name)):
         raise UnitNotAllowed("Chọn đơn vị kế thừa đã có hoặc ghi tên đơn vị mới (một trong hai).")
+    if kind in NOT_A_PROVINCES_UNIT:
+        raise UnitNotAllowed("Đơn vị kế thừa phải là một đơn vị của tỉnh.")
     if successor is None:
         successor = unit_add_provincial(
             province=province, name=successor_name, user=admin, kind=kind or olds[0].kind
         )
     if successor.pk in {u.pk for u in olds}:
         raise UnitNotAllowed("Đơn vị kế thừa phải khác đơn vị cũ.")
-    if successor.province_id != province.pk or successor.kind == UnitKind.GROUP:
+    if successor.province_id != province.pk or successor.kind in NOT_A_PROVINCES_UNIT:
         raise UnitNotAllowed(f"“{successor}” không phải đơn vị của {province}.")
     if UnitSuccession.objects.filter(predecessor=successor).exists():
         raise UnitNotAllowed(f"“{successor}” đã có quyết định sắp xếp, không nhận thêm đơn vị.")

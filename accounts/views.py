@@ -27,7 +27,12 @@ from accounts.administration import (
 from accounts.audit import record_refusal
 from accounts.choices import Role, UnitKind
 from accounts.models import Membership, Unit, UnitSuccession, User
-from accounts.services import UnitNotAllowed, unit_add_provincial, units_reorganise
+from accounts.services import (
+    NOT_A_PROVINCES_UNIT,
+    UnitNotAllowed,
+    unit_add_provincial,
+    units_reorganise,
+)
 
 
 class InviteForm(forms.Form):
@@ -65,7 +70,10 @@ class ReorganiseForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label="Loại đơn vị mới",
-        choices=[("", "— như đơn vị cũ —"), *((k.value, k.label) for k in UnitKind)],
+        choices=[
+            ("", "— như đơn vị cũ —"),
+            *((k.value, k.label) for k in UnitKind if k not in NOT_A_PROVINCES_UNIT),
+        ],
         required=False,
     )
     successor = forms.ModelChoiceField(

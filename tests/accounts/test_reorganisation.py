@@ -129,6 +129,7 @@ def test_several_departments_merge_into_a_new_one(lc):
             "một trong hai",
         ),
         ({"predecessors": [], "successor": "tc"}, "chọn đơn vị cũ"),
+        ({"predecessors": ["khdt"], "successor_name": "Nhóm", "kind": UnitKind.GROUP}, "của tỉnh"),
         ({"predecessors": ["khdt"], "successor": "tc", "basis": " "}, "văn bản quyết định"),
     ],
 )
