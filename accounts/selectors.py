@@ -26,8 +26,17 @@ class UnitResolver:
         for alias in UnitAlias.objects.all():
             self.by_key.setdefault(alias.name_key, units[alias.unit_id])
         self.units = units
+        # A table names the same few units on every row: each (name, province) is folded
+        # and looked up once.
+        self._resolved: dict[tuple[str, int | None], Unit | None] = {}
 
     def resolve(self, name: str, province: Unit | None = None) -> Unit | None:
+        memo = (name, province.pk if province is not None else None)
+        if memo not in self._resolved:
+            self._resolved[memo] = self._resolve(name, province)
+        return self._resolved[memo]
+
+    def _resolve(self, name: str, province: Unit | None) -> Unit | None:
         key = name_key(name)
         if not key:
             return None

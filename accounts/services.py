@@ -10,6 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import access_for
+from accounts.administration import GRANTABLE
+from accounts.choices import Role, UnitKind
 from accounts.models import (
     ApiToken,
     Membership,
@@ -216,3 +219,83 @@ def unit_add_provincial(
         key = f"{base}-{n}"
     unit, _ = unit_upsert(key=key, name=full, kind=kind, parent=None, province=province)
     return unit
+
+
+# Kinds a unit of a province is never (a collective assignee is reorganised through its
+# members; a province's own merger is the State's, recorded in fixtures/successions.yaml).
+NOT_A_PROVINCES_UNIT = (UnitKind.PROVINCE, UnitKind.REGION, UnitKind.GROUP)
+
+
+@transaction.atomic
+def units_reorganise(
+    *,
+    admin: User,
+    province: Unit,
+    predecessors: Sequence[Unit],
+    successor: Unit | None = None,
+    successor_name: str = "",
+    kind: str = "",
+    effective_on: dt.date,
+    basis: str,
+    basis_date: dt.date | None,
+    verified: bool = False,
+    note: str = "",
+    copy_roles: bool = True,
+) -> tuple[Unit, list[UnitSuccession]]:
+    """A province's units renamed or merged by a decision (``basis``): from ``effective_on``
+    the successor answers for the predecessors' open work (``accounts.access``), while the
+    predecessors keep their names for history. A unit is never renamed in place: a rename is
+    one predecessor succeeded by a new unit of the new name; a merger is several
+    predecessors succeeded by a new unit or by one of the province's units in being.
+    ``copy_roles`` gives the predecessors' people their roles in the successor too.
+
+    Only the province's unit administrators (and superusers), only for the province's units;
+    refusals are ``UnitNotAllowed`` with a message for the user."""
+    access = access_for(admin)
+    if province.kind != UnitKind.PROVINCE or not (
+        access.is_superuser or access.has_role(province.pk, Role.UNIT_ADMIN)
+    ):
+        raise UnitNotAllowed("Chỉ quản trị đơn vị của tỉnh mới sắp xếp được đơn vị của tỉnh.")
+    olds = list({unit.pk: unit for unit in predecessors}.values())
+    if not olds:
+        raise UnitNotAllowed("Hãy chọn đơn vị cũ.")
+    for unit in olds:
+        if unit.province_id != province.pk or unit.kind in NOT_A_PROVINCES_UNIT:
+            raise UnitNotAllowed(f"“{unit}” không phải đơn vị của {province}.")
+    ended = UnitSuccession.objects.filter(predecessor__in=[u.pk for u in olds]).first()
+    if ended is not None:
+        raise UnitNotAllowed(f"“{ended.predecessor}” đã có quyết định sắp xếp.")
+    if not nfc(basis).strip():
+        raise UnitNotAllowed("Hãy ghi số, ký hiệu văn bản quyết định.")
+    if (successor is None) == (not display_name(successor_name)):
+        raise UnitNotAllowed("Chọn đơn vị kế thừa đã có hoặc ghi tên đơn vị mới (một trong hai).")
+    if kind in NOT_A_PROVINCES_UNIT:
+        raise UnitNotAllowed("Đơn vị kế thừa phải là một đơn vị của tỉnh.")
+    if successor is None:
+        successor = unit_add_provincial(
+            province=province, name=successor_name, user=admin, kind=kind or olds[0].kind
+        )
+    if successor.pk in {u.pk for u in olds}:
+        raise UnitNotAllowed("Đơn vị kế thừa phải khác đơn vị cũ.")
+    if successor.province_id != province.pk or successor.kind in NOT_A_PROVINCES_UNIT:
+        raise UnitNotAllowed(f"“{successor}” không phải đơn vị của {province}.")
+    if UnitSuccession.objects.filter(predecessor=successor).exists():
+        raise UnitNotAllowed(f"“{successor}” đã có quyết định sắp xếp, không nhận thêm đơn vị.")
+    rows = []
+    for unit in olds:
+        succession_upsert(
+            predecessor=unit,
+            successor=successor,
+            effective_on=effective_on,
+            basis=basis,
+            basis_date=basis_date,
+            verified=verified,
+            note=note,
+        )
+        rows.append(UnitSuccession.objects.get(predecessor=unit, successor=successor))
+    if copy_roles:
+        for membership in Membership.objects.filter(
+            unit__in=[u.pk for u in olds], role__in=GRANTABLE
+        ).select_related("user"):
+            membership_ensure(user=membership.user, unit=successor, role=membership.role)
+    return successor, rows

@@ -59,7 +59,9 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("don-vi/quan-tri/", views.unit_admin, name="unit-admin"),
     path("don-vi/<slug:key>/nguoi-dung/", views.unit_people, name="unit-people"),
+    path("don-vi/<slug:key>/sap-xep/", views.unit_reorganise, name="unit-reorganise"),
     path("don-vi/<slug:key>/them-don-vi/", views.unit_add, name="unit-add"),
     path("uy-quyen/", views.delegations, name="delegations"),
 ]

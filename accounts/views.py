@@ -1,5 +1,6 @@
 """Unit administration pages: the people of a unit and its sub-units (invite, roles,
-deactivate), and a province's own units and their aliases. Rules: accounts.administration."""
+deactivate), and a province's own units, their aliases, renames and mergers. Rules:
+accounts.administration and accounts.services."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import access_for, in_being
 from accounts.administration import (
     GRANTABLE,
     PROVINCIAL_KINDS,
@@ -32,8 +34,13 @@ from accounts.delegations import (
     deputy_candidates,
     units_delegable_by,
 )
-from accounts.models import Delegation, Membership, Unit, User
-from accounts.services import UnitNotAllowed, unit_add_provincial
+from accounts.models import Delegation, Membership, Unit, UnitSuccession, User
+from accounts.services import (
+    NOT_A_PROVINCES_UNIT,
+    UnitNotAllowed,
+    unit_add_provincial,
+    units_reorganise,
+)
 
 
 class InviteForm(forms.Form):
@@ -55,6 +62,62 @@ class UnitForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReorganiseForm(forms.Form):
+    """A rename (one unit, a new name) or a merger (several units, into a new or an existing
+    unit) of a province's units, with the deciding document."""
+
+    predecessors = forms.ModelMultipleChoiceField(
+        label="Đơn vị cũ (đổi tên: chọn một đơn vị; hợp nhất: chọn các đơn vị)",
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    successor_name = forms.CharField(
+        label="Tên đơn vị mới (như trong quyết định)", max_length=300, required=False
+    )
+    kind = forms.ChoiceField(
+        label="Loại đơn vị mới",
+        choices=[
+            ("", "— như đơn vị cũ —"),
+            *((k.value, k.label) for k in UnitKind if k not in NOT_A_PROVINCES_UNIT),
+        ],
+        required=False,
+    )
+    successor = forms.ModelChoiceField(
+        label="hoặc hợp nhất vào đơn vị đã có",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="— không —",
+    )
+    effective_on = forms.DateField(
+        label="Có hiệu lực từ ngày (dd/mm/yyyy)",
+        error_messages={"invalid": "Ngày phải viết dd/mm/yyyy, ví dụ 01/07/2025."},
+    )
+    basis = forms.CharField(label="Văn bản quyết định (số, ký hiệu)", max_length=300)
+    basis_date = forms.DateField(
+        label="Ngày ban hành văn bản (dd/mm/yyyy)",
+        error_messages={"invalid": "Ngày phải viết dd/mm/yyyy, ví dụ 20/06/2025."},
+    )
+    verified = forms.BooleanField(label="Đã đối chiếu văn bản", required=False)
+    note = forms.CharField(
+        label="Ghi chú", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    copy_roles = forms.BooleanField(
+        label="Giao vai trò của người dùng đơn vị cũ tại đơn vị kế thừa",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args: object, province: Unit, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        units = (
+            Unit.objects.filter(in_being(), province=province)
+            .exclude(kind=UnitKind.GROUP)
+            .order_by("name_key")
+        )
+        self.fields["predecessors"].queryset = units  # type: ignore[attr-defined]
+        self.fields["successor"].queryset = units  # type: ignore[attr-defined]
 
 
 def _administered(request: HttpRequest, key: str) -> tuple[Unit, set[int]]:
@@ -169,6 +232,17 @@ def unit_add(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@login_required
+def unit_admin(request: HttpRequest) -> HttpResponse:
+    """Quản trị đơn vị: the units the user administers, with their pages."""
+    ids = access_for(request.user).units(Role.UNIT_ADMIN)
+    if not ids:
+        record_refusal(request, "quản trị đơn vị")
+        raise PermissionDenied("Bạn không quản trị đơn vị nào.")
+    units = Unit.objects.filter(in_being(), pk__in=ids).order_by("name_key")
+    return render(request, "accounts/unit_admin.html", {"units": units})
+
+
 # --------------------------------------------------------------------------- delegations
 
 
@@ -248,4 +322,52 @@ def delegations(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_reorganise(request: HttpRequest, key: str) -> HttpResponse:
+    """A province's administrator records a rename or a merger of the province's units
+    (``accounts.services.units_reorganise``) and sees the province's succession records."""
+    province, _ = _administered(request, key)
+    if province.kind != UnitKind.PROVINCE:
+        raise PermissionDenied("Chỉ sắp xếp đơn vị của một tỉnh.")
+    form = ReorganiseForm(request.POST or None, province=province)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            successor, rows = units_reorganise(
+                admin=request.user,  # type: ignore[arg-type]
+                province=province,
+                predecessors=list(data["predecessors"]),
+                successor=data["successor"],
+                successor_name=data["successor_name"],
+                kind=data["kind"],
+                effective_on=data["effective_on"],
+                basis=data["basis"],
+                basis_date=data["basis_date"],
+                verified=data["verified"],
+                note=data["note"],
+                copy_roles=data["copy_roles"],
+            )
+        except UnitNotAllowed as exc:
+            form.add_error(None, exc.message)
+        else:
+            names = ", ".join(str(row.predecessor) for row in rows)
+            messages.success(
+                request,
+                f"Từ {data['effective_on']:%d/%m/%Y}, “{successor}” kế thừa công việc của {names}.",
+            )
+            return redirect("unit-reorganise", key=province.key)
+    successions = (
+        UnitSuccession.objects.filter(predecessor__province=province)
+        .select_related("predecessor", "successor")
+        .order_by("-effective_on", "predecessor__name")
+    )
+    return render(
+        request,
+        "accounts/unit_reorganise.html",
+        {"province": province, "form": form, "successions": successions},
+        status=400 if form.errors else 200,
     )

@@ -145,6 +145,14 @@ def import_rows(
     report.dry_run = dry_run
     if report.errors or dry_run:
         return report
+    return write_planned(document, report, specs, user=user)
+
+
+def write_planned(
+    document: Document, report: ImportReport, specs: list[TaskSpec], *, user: User | None
+) -> ImportReport:
+    """Write the rows ``plan_rows`` checked (``report`` without errors) and fill in what
+    was written."""
     try:
         result = tasks_bulk_upsert(
             document=document, specs=specs, members=group_members(), user=user
@@ -331,7 +339,7 @@ def table_import_publish(*, batch: TableImport, user: User) -> TableImport:
         if batch.state != TableImport.State.CHECKED:
             return batch
         rows = rows_from_json(batch.rows)
-        report, _ = plan_rows(batch.document, rows)
+        report, specs = plan_rows(batch.document, rows)
         if report.errors:
             batch.result = {"errors": report.errors}
             batch.save(update_fields=["result"])
@@ -343,7 +351,7 @@ def table_import_publish(*, batch: TableImport, user: User) -> TableImport:
 
             import_table_task.delay_on_commit(batch.pk)
             return batch
-        done = import_rows(batch.document, rows, user=user)
+        done = write_planned(batch.document, report, specs, user=user)
         batch.state = TableImport.State.DONE if done.ok else TableImport.State.CHECKED
         batch.done = batch.total if done.ok else 0
         batch.result = _result(done)

@@ -7,11 +7,10 @@ import pytest
 from openpyxl import Workbook
 
 from accounts.choices import Role
-from accounts.models import Membership, Unit, User
+from accounts.models import Unit
 from documents.models import Document, DocumentRelation
-from portal.seed import DEMO_PASSWORD
 from tasks.models import Task
-from tests.browser.test_pages import sign_in, sign_out
+from tests.browser.test_pages import person, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -44,16 +43,16 @@ def test_secretariat_enters_a_plan_and_its_table_officers_find_their_tasks(
     seeded_live, page, shot, tmp_path
 ):
     base = seeded_live.url
-    clerk = User.objects.create(username="laichau.vanphong", full_name="Lò Văn Phòng")
-    clerk.set_password(DEMO_PASSWORD)
-    clerk.save()
     issuer = Unit.objects.get(key="btv-tinh-uy-lai-chau")
-    Membership.objects.create(user=clerk, unit=issuer, role=Role.SECRETARIAT)
+    person("laichau.vanphong", "Lò Văn Phòng", issuer, Role.SECRETARIAT)
 
     # given the secretariat of the Lai Châu party committee
     sign_in(page, base, "laichau.vanphong")
     page.goto(f"{base}/van-ban/")
-    page.get_by_role("link", name="Nhập văn bản mới").click()
+    # the header offers a secretariat the entry page
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Nhập văn bản"
+    ).click()
     # when she types the number as printed, it is read back live
     page.get_by_label("Số, ký hiệu (như in)").fill("45-KH/TU")
     page.get_by_text("Đọc được: Kế hoạch số 45-KH/TU").wait_for()
@@ -114,3 +113,12 @@ def test_secretariat_enters_a_plan_and_its_table_officers_find_their_tasks(
     for task in mine:
         page.get_by_role("link", name=re.compile(re.escape(task.title[:40]))).first.wait_for()
     shot("13-04-viec-cua-toi")
+    sign_out(page)
+
+    # and so does an officer of the department the clerk added while fixing the table
+    person("laichau.songoaivu", "Lò Thị Ngoại", lead.unit, Role.OFFICER)
+    sign_in(page, base, "laichau.songoaivu")
+    assert page.url.endswith("/viec-cua-toi/")
+    seventh = Task.objects.get(document=plan, ref="STT 7")
+    page.get_by_role("link", name=re.compile(re.escape(seventh.title[:40]))).first.wait_for()
+    assert "Nhiệm vụ kế hoạch 45 số 8:" not in page.content()  # not the other units' rows

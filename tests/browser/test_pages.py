@@ -23,6 +23,17 @@ def sign_out(page):
     page.get_by_role("button", name="Đăng xuất").click()
 
 
+def person(username, full_name, unit, role):
+    """A user who signs in with the demo password and holds ``role`` at ``unit``."""
+    from accounts.models import Membership, User
+
+    user = User.objects.create(username=username, full_name=full_name)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
 def test_officer_reports_leader_approves_status_changes(seeded_live, page, shot, tmp_path):
     base = seeded_live.url
     task = Task.objects.get(document__slug="26-ctr-tu", ref="STT 5")

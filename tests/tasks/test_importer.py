@@ -320,3 +320,41 @@ def test_an_existing_task_gets_a_parent_created_by_the_same_import(tmp_path, pro
     child = Task.objects.get(ref="STT 2.1")
     assert child.parent == Task.objects.get(ref="STT 2")
     assert child.history.first().parent_id == child.parent_id
+
+
+def test_the_bulk_history_matches_the_rows_written_with_the_clerk_and_the_kind(province_doc):
+    clerk = User.objects.create(username="vanphong")
+    table = "\n".join(
+        [
+            HEADER,
+            "1\tViệc một\tBan cán sự đảng UBND tỉnh\tBan Tuyên giáo Tỉnh ủy\tQuý II năm 2023",
+            "-\tViệc con\tBan Tuyên giáo Tỉnh ủy\t\tNăm 2023",
+        ]
+    )
+    report = import_rows(province_doc, read_table(table.encode(), name="t.tsv"), user=clerk)
+    assert report.ok, report.errors
+    parent, child = Task.objects.get(ref="STT 1"), Task.objects.get(ref="STT 1.1")
+    record = parent.history.get()
+    # every column the row holds, as written, with who and what
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "+",
+        clerk,
+        "",
+    )
+    assert (record.title, record.due_on, record.deadline_text, record.document_id) == (
+        "Việc một",
+        dt.date(2023, 6, 30),
+        "Quý II năm 2023",
+        province_doc.pk,
+    )
+    assert child.history.get().parent_id == parent.pk
+    assert TaskAssignment.history.filter(history_type="+", history_user=clerk).count() == 3
+    assert sorted(
+        TaskTrack.history.filter(history_type="+").values_list("task_id", "unit__key")
+    ) == sorted(TaskTrack.objects.values_list("task_id", "unit__key"))
+    # a corrected title: one "~" record with the new title
+    table = table.replace("Việc một", "Việc một (sửa)")
+    import_rows(province_doc, read_table(table.encode(), name="t.tsv"), user=clerk)
+    changed = parent.history.filter(history_type="~").get()
+    assert (changed.title, changed.history_user) == ("Việc một (sửa)", clerk)
+    assert child.history.count() == 1  # unchanged: no record
