@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from notifications import selectors, services
+from notifications import inbox, selectors
 from notifications.forms import PreferenceForm
 
 
@@ -38,14 +38,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notification_mark_read(user=_user(request), reminder_id=pk)
+    inbox.notification_mark_read(user=_user(request), reminder_id=pk)
     return _back(request)
 
 
 @login_required
 @require_POST
 def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_all_read(user=_user(request))
+    inbox.notifications_mark_all_read(user=_user(request))
     return _back(request)
 
 
@@ -57,7 +57,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
         initial={"mode": preference.mode, "muted_kinds": preference.muted_kinds},
     )
     if request.method == "POST" and form.is_valid():
-        services.preference_update(
+        inbox.preference_update(
             user=_user(request),
             mode=form.cleaned_data["mode"],
             muted_kinds=form.cleaned_data["muted_kinds"],

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.smtp import LoopbackSMTP
-from notifications import services
+from notifications import sending, services
 from notifications.models import Channel, Kind, Reminder, ReminderStatus
 from notifications.services import reminder_plan, reminder_scan
 from tests.notifications.test_scan import at, mails_to, scan
@@ -121,7 +121,7 @@ def test_a_redelivered_batch_finishes_its_own_claims_and_no_other_batch_does(wor
     _add_tasks(world, 2, "Quý II/2026")
     ids = reminder_scan(today=D(2026, 6, 23), enqueue=False).queued
     # given a batch whose worker died after claiming its rows, before recording any send
-    assert services._claim(ids, "batch-1") == ids
+    assert sending._claim(ids, "batch-1") == ids
     with at(D(2026, 6, 23)):
         # when another batch is handed the same ids, it finds them taken
         assert services.reminder_send_batch(reminder_ids=ids, claim="batch-2") == (
