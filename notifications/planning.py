@@ -16,11 +16,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.access import Directory, track_unit
+from accounts.access import Directory, indicator_scopes, track_unit
 from accounts.choices import Role
 from accounts.models import Unit, User, expand_units
 from accounts.selectors import group_members
+from indicators.models import IndicatorValue
 from notifications.models import (
+    MUTABLE_KINDS,
     Channel,
     Kind,
     Mode,
@@ -88,12 +90,27 @@ def reminder_key(kind: str, scope: str, due_on: dt.date, offset: int, recipient_
 
 # --------------------------------------------------------------------------- who is who
 
+MUTABLE = frozenset(str(kind) for kind in MUTABLE_KINDS)
+
+
+DEFAULT_MODE = NotificationPreference._meta.get_field("mode").default
+
+
+def channel_for(preference: NotificationPreference | None, kind: str) -> str:
+    """How a notification of ``kind`` reaches someone with ``preference`` (None: the
+    default, the daily digest). The digests themselves always go out as they are."""
+    if kind in (Kind.OVERDUE_DIGEST, Kind.DAILY_DIGEST):
+        return Channel.IMMEDIATE
+    mode = preference.mode if preference is not None else DEFAULT_MODE
+    return Channel.DIGEST if mode == Mode.DAILY_DIGEST else Channel.IMMEDIATE
+
 
 class People:
     """Who acts for which unit and reviews which document today (the access module's
-    ``Directory``: the same rule as the pages), with everybody's preferences, loaded once."""
+    ``Directory``: the same rule as the pages), with the preferences, loaded once: everybody's
+    for the scan, or only the recipients' (``load_preferences``) for one notification."""
 
-    def __init__(self, today: dt.date) -> None:
+    def __init__(self, today: dt.date, *, preferences: bool = True) -> None:
         self.today = today
         self.directory = Directory(today)
         self.users = self.directory.users
@@ -102,7 +119,15 @@ class People:
             for user_id, access in self.directory.access.items()
             if access.reviewing
         }
-        self.preferences = {p.user_id: p for p in NotificationPreference.objects.all()}
+        self.preferences: dict[int, NotificationPreference] = {}
+        if preferences:
+            self.load_preferences()
+
+    def load_preferences(self, user_ids: Iterable[int] | None = None) -> None:
+        rows = NotificationPreference.objects.all()
+        if user_ids is not None:
+            rows = rows.filter(user_id__in=list(user_ids))
+        self.preferences = {p.user_id: p for p in rows}
 
     def officers(self, unit_id: int, *, fallback: bool = True) -> list[User]:
         """Officers acting for the unit (its successor's, after a merger) first; a unit with
@@ -114,21 +139,30 @@ class People:
     def leaders(self, unit_id: int) -> list[User]:
         return self.directory.people(unit_id, Role.LEADER)
 
+    def track_leaders(self, track: TaskTrack) -> list[User]:
+        """The leaders of the unit that answers for a track (``accounts.access.track_unit``)."""
+        return self.leaders(track_unit(track))
+
+    def value_leaders(self, value: IndicatorValue) -> list[User]:
+        """The leaders who decide on an indicator value: those whose indicator scopes hold
+        its scope (``accounts.access.indicator_scopes``, the rule the approval checks)."""
+        candidates = [
+            self.users[user_id]
+            for user_id, access in self.directory.access.items()
+            if access.leading
+        ]
+        return [u for u in candidates if value.scope_id in indicator_scopes(u, Role.LEADER)]
+
     def reviewer_scope(self, user_id: int) -> frozenset[int] | None:
         """Document ids a reviewer reviews; None means every document."""
         return self.directory.reviewed_documents(user_id)
 
     def wants(self, user: User, kind: str) -> bool:
         preference = self.preferences.get(user.pk)
-        return preference is None or kind not in preference.muted_kinds
+        return preference is None or kind not in preference.muted_kinds or kind not in MUTABLE
 
     def channel(self, user: User, kind: str) -> str:
-        preference = self.preferences.get(user.pk)
-        if kind in (Kind.OVERDUE_DIGEST, Kind.DAILY_DIGEST):
-            return Channel.IMMEDIATE
-        if preference is not None and preference.mode == Mode.DAILY_DIGEST:
-            return Channel.DIGEST
-        return Channel.IMMEDIATE
+        return channel_for(self.preferences.get(user.pk), kind)
 
 
 # --------------------------------------------------------------------------- the plan

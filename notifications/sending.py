@@ -33,7 +33,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
-from notifications.composing import Item, compose_items, compose_message
+from notifications.composing import RELATED, Item, compose_items, compose_message
 from notifications.models import (
     Channel,
     Kind,
@@ -41,7 +41,7 @@ from notifications.models import (
     Reminder,
     ReminderStatus,
 )
-from notifications.planning import Config, reminder_key, today_local
+from notifications.planning import MUTABLE, Config, reminder_key, today_local
 from tasks.models import TaskTrack
 
 logger = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def _claim(reminder_ids: Sequence[int], claim: str) -> list[int]:
     return [pk for pk in reminder_ids if pk in free]
 
 
-_SEND_RELATED = ("recipient", "task", "task__document", "track", "track__unit", "unit")
+_SEND_RELATED = ("recipient", *RELATED)
 
 
 def _with_coordinate_tracks(reminders: list[Reminder]) -> list[Reminder]:
@@ -236,7 +236,8 @@ def _muted_kinds(users: Iterable[User]) -> dict[int, set[str] | None]:
 
 
 def _still_wanted(reminder: Reminder, muted: set[str] | None) -> bool:
-    return muted is not None and reminder.kind not in muted
+    """The recipient is still active and has not muted the kind since (if it may be)."""
+    return muted is not None and (reminder.kind not in muted or reminder.kind not in MUTABLE)
 
 
 def _send_claimed(

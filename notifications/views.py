@@ -32,7 +32,8 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.inbox_for(_user(request)), 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page})
+    context = {"page": page, "entries": selectors.entries(page.object_list)}
+    return render(request, "notifications/list.html", context)
 
 
 @login_required

@@ -37,7 +37,7 @@ def test_the_daily_digest_is_one_mail_per_person_per_day(world, django_capture_o
     scan(D(2026, 6, 23), django_capture_on_commit_callbacks)
     # then the officer gets one mail listing all of them, the others theirs one by one
     [digest] = mails_to("nt.canbo")
-    assert digest.subject == "[Tổng hợp nhắc việc] 6 nội dung ngày 23/06/2026"
+    assert digest.subject == "[Tổng hợp thông báo] 6 nội dung ngày 23/06/2026"
     rows = Reminder.objects.filter(recipient=world.officer).exclude(kind=Kind.DAILY_DIGEST)
     assert rows.count() == 6 and {r.status for r in rows} == {ReminderStatus.SENT}
     assert {r.channel for r in rows} == {Channel.DIGEST}
@@ -53,7 +53,7 @@ def test_the_daily_digest_is_one_mail_per_person_per_day(world, django_capture_o
     with at(D(2026, 6, 24)), django_capture_on_commit_callbacks(execute=True):
         services.daily_digest_build(today=D(2026, 6, 24))
     assert [m.subject for m in mails_to("nt.canbo")][1] == (
-        "[Tổng hợp nhắc việc] 1 nội dung ngày 24/06/2026"
+        "[Tổng hợp thông báo] 1 nội dung ngày 24/06/2026"
     )
 
 

@@ -191,8 +191,8 @@ def test_muted_kinds_and_the_daily_digest(world, django_capture_on_commit_callba
     assert {r.status for r in officer_rows} == {ReminderStatus.SENT}
     digests = mails_to("nt.canbo")
     assert [m.subject for m in digests] == [
-        "[Tổng hợp nhắc việc] 2 nội dung ngày 23/06/2026",  # with the quarter report
-        "[Tổng hợp nhắc việc] 1 nội dung ngày 01/09/2026",
+        "[Tổng hợp thông báo] 2 nội dung ngày 23/06/2026",  # with the quarter report
+        "[Tổng hợp thông báo] 1 nội dung ngày 01/09/2026",
     ]
     assert "[Sắp đến hạn] Nhiệm vụ: 1 – Nhiệm vụ thử 1" in digests[0].body
     # a second digest run the same day sends nothing more
