@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from notifications import inbox, selectors
+from notifications.filters import NotificationFilter
 from notifications.forms import PreferenceForm
 
 
@@ -31,8 +32,14 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.inbox_for(_user(request)), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "entries": selectors.entries(page.object_list)}
+    rows = NotificationFilter(request.GET, queryset=selectors.inbox_for(_user(request))).qs
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    unread_only = request.GET.get("unread") == "true"
+    context = {
+        "page": page,
+        "entries": selectors.entries(page.object_list),
+        "unread_only": unread_only,
+    }
     return render(request, "notifications/list.html", context)
 
 
