@@ -176,8 +176,15 @@ def notify(
 
 def notify_step(subject: Any, step: str, *, actor: User | None, note: str = "") -> list[Reminder]:
     """The notification of one step of the approval workflow (``portal.workflow``) on a
-    report or an indicator value, if the step sends one (a withdrawal does not)."""
-    kind = kinds.WORKFLOW_KINDS.get((_SUBJECTS.get(subject._meta.label_lower, ""), step))
+    report or an indicator value, if the step sends one. A withdrawal sends none and drops
+    the leaders' notices of the submission not sent yet (a mail already sent stays sent)."""
+    about = _SUBJECTS.get(subject._meta.label_lower, "")
+    if step == "withdraw" and about:
+        submitted = kinds.WORKFLOW_KINDS[(about, "submit")]
+        Reminder.objects.filter(
+            kind=submitted.code, status=ReminderStatus.PENDING, **{about: subject}
+        ).update(status=ReminderStatus.CANCELLED)
+    kind = kinds.WORKFLOW_KINDS.get((about, step))
     if kind is None:
         return []
     return notify(kind.code, subject, actor=actor, note=note)

@@ -188,11 +188,26 @@ def test_a_withdrawal_notifies_nobody_and_the_leader_is_not_asked_any_more(
     report = _report()
     report_withdraw(report_id=report.pk, user=_user("laichau.canbo"), version=report.version)
     assert _rows() == [("report_submitted", "laichau.lanhdao")]
-    with django_capture_on_commit_callbacks(execute=True):
-        sending.daily_digest_build(today=TODAY)
-    assert mail.outbox == []  # the digest had nothing left to say
     assert Reminder.objects.get(kind=Kind.REPORT_SUBMITTED).status == ReminderStatus.CANCELLED
     assert entries(inbox_for(_user("laichau.lanhdao"))) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.daily_digest_build(today=TODAY)
+    assert mail.outbox == []  # the digest has nothing to say
+
+
+def test_a_notice_sent_before_the_withdrawal_says_nothing_in_a_later_digest(
+    seeded, django_capture_on_commit_callbacks
+):
+    # the report is withdrawn after the digest took the notice in, before it was mailed
+    report = _report()
+    with django_capture_on_commit_callbacks(execute=False):
+        sending.daily_digest_build(today=TODAY)
+    Reminder.objects.filter(kind=Kind.REPORT_SUBMITTED).update(status=ReminderStatus.PENDING)
+    report.state = "draft"
+    report.save(update_fields=["state"])
+    [digest] = Reminder.objects.filter(kind=Kind.DAILY_DIGEST)
+    assert sending.reminder_send(reminder_id=digest.pk, today=TODAY) == "cancelled"
+    assert mail.outbox == []
 
 
 # --------------------------------------------------------------------------- values
