@@ -109,7 +109,8 @@ class Reminder(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    note = models.TextField(_("nội dung kèm theo"), blank=True)
+    # db_default: rows written outside the ORM (the bench's COPY) get an empty note too.
+    note = models.TextField(_("nội dung kèm theo"), blank=True, default="", db_default="")
     due_on = models.DateField(_("hạn"))
     offset_days = models.SmallIntegerField(_("nhắc trước (ngày)"), default=0)
     days_left = models.SmallIntegerField(_("số ngày còn lại khi quét"), default=0)

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -110,27 +110,39 @@ def enqueue_daily_digest(today: dt.date) -> bool:
 
 @transaction.atomic
 def daily_digest_build(*, today: dt.date, enqueue: bool = True) -> list[int]:
-    """Gather each digest reader's pending reminders into one digest row for ``today`` and
-    queue its send. A digest already sent today takes nothing more (tomorrow's will)."""
-    ids: list[int] = []
+    """Gather each digest reader's pending reminders and notifications into one digest row
+    for ``today`` and queue its send: one mail per person per day. A digest already sent
+    today takes nothing more (tomorrow's will).
+
+    A fixed number of queries whatever the number of readers: the digests are created once
+    (their key), the pending ones locked, and one UPDATE gives every waiting row its reader's
+    digest."""
     waiting = Reminder.objects.filter(
         status=ReminderStatus.PENDING, channel=Channel.DIGEST, digest__isnull=True
     )
-    for user_id in sorted(set(waiting.values_list("recipient_id", flat=True))):
-        digest, _ = Reminder.objects.get_or_create(
-            key=reminder_key(Kind.DAILY_DIGEST, "d", today, 0, user_id),
-            defaults={
-                "kind": Kind.DAILY_DIGEST,
-                "recipient_id": user_id,
-                "due_on": today,
-                "scan_date": today,
-            },
-        )
-        digest = Reminder.objects.select_for_update().get(pk=digest.pk)
-        if digest.status != ReminderStatus.PENDING:
-            continue
-        waiting.filter(recipient_id=user_id).update(digest=digest)
-        ids.append(digest.pk)
+    readers = sorted(set(waiting.values_list("recipient_id", flat=True)))
+    if not readers:
+        return []
+    keys = [reminder_key(Kind.DAILY_DIGEST, "d", today, 0, user_id) for user_id in readers]
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                key=key,
+                kind=Kind.DAILY_DIGEST,
+                recipient_id=user_id,
+                due_on=today,
+                scan_date=today,
+            )
+            for key, user_id in zip(keys, readers, strict=True)
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    open_digests = Reminder.objects.filter(key__in=keys, status=ReminderStatus.PENDING)
+    ids = sorted(open_digests.select_for_update().values_list("pk", flat=True))
+    if ids:
+        digest_of_reader = open_digests.filter(recipient_id=OuterRef("recipient_id")).values("pk")
+        waiting.filter(recipient_id__in=readers).update(digest_id=Subquery(digest_of_reader[:1]))
     if enqueue:
         transaction.on_commit(lambda: enqueue_sends(ids))
     return ids

@@ -93,6 +93,40 @@ def test_the_scan_queries_do_not_grow_with_the_rows(world, day):
     assert many[0] == few[0]
 
 
+def _digest_queries(readers: int, day: dt.date) -> tuple[int, int]:
+    """Queries of one daily digest build over ``readers`` people with two rows each."""
+    from accounts.models import User
+
+    users = User.objects.bulk_create(
+        User(username=f"nt.doc-{day:%d}-{i}", email=f"doc{i}@example.vn") for i in range(readers)
+    )
+    Reminder.objects.bulk_create(
+        Reminder(
+            key=f"test:{day}:{user.pk}:{n}",
+            kind=Kind.DUE_SOON,
+            channel=Channel.DIGEST,
+            recipient=user,
+            due_on=day,
+            scan_date=day,
+        )
+        for user in users
+        for n in range(2)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        ids = sending.daily_digest_build(today=day, enqueue=False)
+    assert len(ids) == readers
+    assert all(
+        Reminder.objects.filter(digest_id=pk).count() == 2 for pk in ids
+    )  # each reader's two rows in their own digest
+    return len(ctx.captured_queries), len(ids)
+
+
+def test_the_daily_digest_build_queries_do_not_grow_with_the_readers(db):
+    few, _ = _digest_queries(2, D(2026, 6, 23))
+    many, built = _digest_queries(40, D(2026, 6, 24))
+    assert built == 40 and many == few
+
+
 def test_a_batch_of_sends_uses_one_smtp_connection(world, settings):
     # given eleven reminders waiting to be sent immediately, batches of four
     _add_tasks(world, 4, "Quý II/2026")
