@@ -9,6 +9,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -107,21 +108,31 @@ def channel_for(preference: NotificationPreference | None, kind: str) -> str:
 
 class People:
     """Who acts for which unit and reviews which document today (the access module's
-    ``Directory``: the same rule as the pages), with the preferences, loaded once: everybody's
-    for the scan, or only the recipients' (``load_preferences``) for one notification."""
+    ``Directory``: the same rule as the pages, loaded once, when first asked: a decision's
+    notification goes to the author and needs none), with the preferences: everybody's for
+    the scan, or only the recipients' (``load_preferences``) for one notification."""
 
     def __init__(self, today: dt.date, *, preferences: bool = True) -> None:
         self.today = today
-        self.directory = Directory(today)
-        self.users = self.directory.users
-        self.reviewer_units = {
+        self.preferences: dict[int, NotificationPreference] = {}
+        if preferences:
+            self.load_preferences()
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.today)
+
+    @property
+    def users(self) -> dict[int, User]:
+        return self.directory.users
+
+    @cached_property
+    def reviewer_units(self) -> dict[int, frozenset[int]]:
+        return {
             user_id: access.reviewing
             for user_id, access in self.directory.access.items()
             if access.reviewing
         }
-        self.preferences: dict[int, NotificationPreference] = {}
-        if preferences:
-            self.load_preferences()
 
     def load_preferences(self, user_ids: Iterable[int] | None = None) -> None:
         rows = NotificationPreference.objects.all()

@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Unit, User
 from indicators.models import Indicator
@@ -167,6 +169,17 @@ def test_decisions_notify_the_author_with_the_reason(seeded):
         ("report_submitted", "laichau.lanhdao"),
         ("report_submitted", "laichau.lanhdao"),
     ]
+
+
+def test_a_decision_reaches_its_author_without_reading_everybodys_memberships(seeded):
+    report = _report()
+    leader = _user("laichau.lanhdao")
+    with CaptureQueriesContext(connection) as ctx:
+        report_approve(report_id=report.pk, user=leader, version=report.version)
+    # the leader's own access is read for the permission; nobody else's for the recipients
+    membership_reads = [q["sql"] for q in ctx.captured_queries if "accounts_membership" in q["sql"]]
+    assert all(f'"user_id" = {leader.pk}' in sql for sql in membership_reads)
+    assert _rows("report_approved") == [("report_approved", "laichau.canbo")]
 
 
 def test_a_repeated_notification_writes_nothing_more(seeded):
