@@ -207,27 +207,10 @@ def _still_holds(reminder: Reminder) -> bool:
     return True
 
 
-_ACTOR = {
-    "submit": "Người gửi",
-    "approve": "Người duyệt",
-    "return": "Người trả lại",
-    "reopen": "Người mở lại",
-    "requested": "Người yêu cầu",
-    "answered": "Người giải trình",
-}
-_NOTE = {
-    "return": "Lý do trả lại",
-    "reopen": "Lý do mở lại",
-    "requested": "Nội dung yêu cầu",
-    "answered": "Nội dung giải trình",
-}
-
-
 def _event_item(reminder: Reminder) -> Item | None:
     if not _still_holds(reminder):
         return None
     kind = kinds.get(reminder.kind)
-    step = kinds.step_of(kind)
     details: list[str] = []
     unit, document = "", ""
     if reminder.report is not None and reminder.track is not None:
@@ -248,9 +231,10 @@ def _event_item(reminder: Reminder) -> Item | None:
     if reminder.task is not None:
         document = str(reminder.task.document)
     if reminder.actor is not None:
-        details.insert(0, f"{_ACTOR[step]}: {reminder.actor.full_name or reminder.actor.username}")
-    if reminder.note and step in _NOTE:
-        details.append(f"{_NOTE[step]}: {reminder.note}")
+        actor = reminder.actor.full_name or reminder.actor.username
+        details.insert(0, f"{kind.actor_label}: {actor}")
+    if reminder.note and kind.note_label:
+        details.append(f"{kind.note_label}: {reminder.note}")
     return Item(
         reminder=reminder,
         title=title_of(reminder),

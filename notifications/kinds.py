@@ -72,6 +72,8 @@ class NotificationKind:
     # (``notify``); None for the kinds the daily scan plans (it finds their recipients).
     recipients: Recipients | None = None
     about: str = ""  # the subject of an event kind: "report", "value" or "explanation"
+    actor_label: str = ""  # how its mail names who acted ("Người duyệt")
+    note_label: str = ""  # and what they wrote ("Lý do trả lại"); none: nothing written
 
     @property
     def name(self) -> str:
@@ -172,6 +174,7 @@ REPORT_SUBMITTED = NotificationKind(
     Link.REPORT,
     recipients=_report_leaders,
     about="report",
+    actor_label="Người gửi",
 )
 REPORT_APPROVED = NotificationKind(
     "report_approved",
@@ -181,6 +184,7 @@ REPORT_APPROVED = NotificationKind(
     Link.REPORT,
     recipients=_report_author,
     about="report",
+    actor_label="Người duyệt",
 )
 REPORT_RETURNED = NotificationKind(
     "report_returned",
@@ -191,6 +195,8 @@ REPORT_RETURNED = NotificationKind(
     mutable=False,
     recipients=_report_author,
     about="report",
+    actor_label="Người trả lại",
+    note_label="Lý do trả lại",
 )
 REPORT_REOPENED = NotificationKind(
     "report_reopened",
@@ -201,6 +207,8 @@ REPORT_REOPENED = NotificationKind(
     mutable=False,
     recipients=_report_author,
     about="report",
+    actor_label="Người mở lại",
+    note_label="Lý do mở lại",
 )
 VALUE_SUBMITTED = NotificationKind(
     "value_submitted",
@@ -210,6 +218,7 @@ VALUE_SUBMITTED = NotificationKind(
     Link.VALUE,
     recipients=_value_leaders,
     about="value",
+    actor_label="Người gửi",
 )
 VALUE_APPROVED = NotificationKind(
     "value_approved",
@@ -219,6 +228,7 @@ VALUE_APPROVED = NotificationKind(
     Link.VALUE,
     recipients=_value_author,
     about="value",
+    actor_label="Người duyệt",
 )
 VALUE_RETURNED = NotificationKind(
     "value_returned",
@@ -229,6 +239,8 @@ VALUE_RETURNED = NotificationKind(
     mutable=False,
     recipients=_value_author,
     about="value",
+    actor_label="Người trả lại",
+    note_label="Lý do trả lại",
 )
 VALUE_REOPENED = NotificationKind(
     "value_reopened",
@@ -239,6 +251,8 @@ VALUE_REOPENED = NotificationKind(
     mutable=False,
     recipients=_value_author,
     about="value",
+    actor_label="Người mở lại",
+    note_label="Lý do mở lại",
 )
 EXPLANATION_REQUESTED = NotificationKind(
     "explanation_requested",
@@ -249,6 +263,8 @@ EXPLANATION_REQUESTED = NotificationKind(
     mutable=False,
     recipients=_asked_unit,
     about="explanation",
+    actor_label="Người yêu cầu",
+    note_label="Nội dung yêu cầu",
 )
 EXPLANATION_ANSWERED = NotificationKind(
     "explanation_answered",
@@ -258,6 +274,8 @@ EXPLANATION_ANSWERED = NotificationKind(
     Link.EXPLANATION,
     recipients=_requester,
     about="explanation",
+    actor_label="Người giải trình",
+    note_label="Nội dung giải trình",
 )
 
 KINDS: tuple[NotificationKind, ...] = (
@@ -297,12 +315,3 @@ WORKFLOW_KINDS: dict[tuple[str, str], NotificationKind] = {
 
 def get(code: str) -> NotificationKind:
     return BY_CODE[code]
-
-
-def step_of(kind: NotificationKind) -> str:
-    """The action an event kind tells of: a workflow step ("submit", "approve", "return",
-    "reopen") or "requested" / "answered" for an explanation."""
-    for (_subject, step), found in WORKFLOW_KINDS.items():
-        if found is kind:
-            return step
-    return kind.code.rsplit("_", 1)[1] if kind.about == "explanation" else ""

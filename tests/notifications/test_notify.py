@@ -34,7 +34,7 @@ from notifications.models import (
 )
 from notifications.selectors import entries, inbox_for, preference_for
 from portal.workflow import NotAllowed
-from tasks.models import Task, TaskTrack
+from tasks.models import ProgressReport, Task, TaskTrack
 from tasks.services import (
     explanation_answer,
     explanation_request,
@@ -107,6 +107,7 @@ def test_one_registry_gives_the_choices_the_mutable_kinds_and_the_templates():
     for kind in kinds.KINDS:
         assert all((root / name).is_file() for name in kind.templates), kind.code
         assert kind.audience and kind.subject
+        assert bool(kind.actor_label) == kind.event  # a mail of an action names who acted
     assert {k.code for k in kinds.KINDS if k.event} == {
         f"{about}_{what}"
         for about, steps in (
@@ -313,6 +314,17 @@ def test_single_mails_on_request_go_out_when_the_step_commits(
     assert message.subject.startswith("[Chờ duyệt] Báo cáo Quý IV/2026 – 26-CTr/TU STT 5")
     assert "Người gửi: Lò Thị Bình" in message.body
     assert Reminder.objects.get().status == ReminderStatus.SENT
+    # the officer asked for single mails too: the return arrives with its reason
+    officer = _user("laichau.canbo")
+    services.preference_update(user=officer, mode=Mode.IMMEDIATE, muted_kinds=[])
+    report = ProgressReport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_return(report_id=report.pk, user=leader, version=report.version, reason="Thiếu số")
+    returned = mail.outbox[1]
+    assert returned.to == [officer.email] and returned.subject.startswith("[Trả lại] Báo cáo")
+    assert "Người trả lại: Tao Văn Cường" in returned.body
+    assert "Lý do trả lại: Thiếu số" in returned.body
+    assert "sửa theo ý kiến và gửi lại" in returned.body
 
 
 def test_muted_kinds_are_not_written_and_a_call_to_act_cannot_be_muted(seeded):
