@@ -156,13 +156,20 @@ class People:
 
     def value_leaders(self, value: IndicatorValue) -> list[User]:
         """The leaders who decide on an indicator value: those whose indicator scopes hold
-        its scope (``accounts.access.indicator_scopes``, the rule the approval checks)."""
-        candidates = [
-            self.users[user_id]
-            for user_id, access in self.directory.access.items()
-            if access.leading
+        its scope (``accounts.access.indicator_scopes``, the rule the approval checks). Asked
+        only of the leaders of the scope and of the units in its province or in a province
+        that answers for it (one query): nobody else can hold the scope."""
+        answering = self.directory.successions.answering(value.scope_id, self.today)
+        units = Unit.objects.filter(Q(pk__in=answering) | Q(province_id__in=answering))
+        candidates: dict[int, User] = {}
+        for unit_id in units.values_list("pk", flat=True):
+            for user in self.leaders(unit_id):
+                candidates.setdefault(user.pk, user)
+        return [
+            user
+            for user in candidates.values()
+            if value.scope_id in indicator_scopes(user, Role.LEADER)
         ]
-        return [u for u in candidates if value.scope_id in indicator_scopes(u, Role.LEADER)]
 
     def reviewer_scope(self, user_id: int) -> frozenset[int] | None:
         """Document ids a reviewer reviews; None means every document."""

@@ -340,3 +340,24 @@ def test_muted_kinds_are_not_written_and_a_call_to_act_cannot_be_muted(seeded):
             user=officer, mode=Mode.DAILY_DIGEST, muted_kinds=["report_returned"]
         )
     assert NotificationPreference.objects.get(user=officer).muted_kinds == ["report_approved"]
+
+
+def test_a_merged_provinces_value_reaches_the_leaders_of_its_successor(seeded):
+    # Bắc Kạn merged into Thái Nguyên (01/07/2025): Thái Nguyên's people handle its values
+    from accounts.models import Membership
+
+    leader = User.objects.create(username="thainguyen.lanhdao", email="tn.ld@example.vn")
+    unit = Unit.objects.get(key="dang-uy-ubnd-thai-nguyen")
+    Membership.objects.create(user=leader, unit=unit, role="leader")
+    officer = _user("thainguyen.canbo")
+    value = value_save_draft(
+        indicator=Indicator.objects.filter(scope__kind="region").first(),
+        scope=Unit.objects.get(key="tinh-bac-kan"),
+        year=2019,
+        value_text="51",
+        source="Cục Thống kê",
+        user=officer,
+        today=TODAY,
+    )
+    value_submit(value_id=value.pk, user=officer, version=value.version)
+    assert _rows() == [("value_submitted", "thainguyen.lanhdao")]
