@@ -76,12 +76,14 @@ def _report(ref: str = "STT 5", *, by: str = "laichau.canbo", percent: int = 20)
     return report_submit(report_id=report.pk, user=author, version=report.version)
 
 
-def _value():  # type: ignore[no-untyped-def]
-    officer = _user("laichau.canbo")
+def _value(  # type: ignore[no-untyped-def]
+    indicator=None, scope: str = "tinh-lai-chau", year: int = 2024, by: str = "laichau.canbo"
+):
+    officer = _user(by)
     value = value_save_draft(
-        indicator=Indicator.objects.get(code="CTR26-19"),
-        scope=Unit.objects.get(key="tinh-lai-chau"),
-        year=2024,
+        indicator=indicator or Indicator.objects.get(code="CTR26-19"),
+        scope=Unit.objects.get(key=scope),
+        year=year,
         value_text="48,5",
         source="Niên giám thống kê",
         user=officer,
@@ -349,15 +351,6 @@ def test_a_merged_provinces_value_reaches_the_leaders_of_its_successor(seeded):
     leader = User.objects.create(username="thainguyen.lanhdao", email="tn.ld@example.vn")
     unit = Unit.objects.get(key="dang-uy-ubnd-thai-nguyen")
     Membership.objects.create(user=leader, unit=unit, role="leader")
-    officer = _user("thainguyen.canbo")
-    value = value_save_draft(
-        indicator=Indicator.objects.filter(scope__kind="region").first(),
-        scope=Unit.objects.get(key="tinh-bac-kan"),
-        year=2019,
-        value_text="51",
-        source="Cục Thống kê",
-        user=officer,
-        today=TODAY,
-    )
-    value_submit(value_id=value.pk, user=officer, version=value.version)
+    regional = Indicator.objects.filter(scope__kind="region").first()
+    _value(regional, scope="tinh-bac-kan", year=2019, by="thainguyen.canbo")
     assert _rows() == [("value_submitted", "thainguyen.lanhdao")]
