@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from notifications.models import NotificationPreference, Reminder
-from notifications.services import reminder_resend
+from notifications.sending import reminder_resend
 
 
 @admin.register(Reminder)

@@ -9,21 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notifications.schedule import ReminderKind
+from notifications.kinds import KINDS
 
-
-class Kind(models.TextChoices):
-    DUE_SOON = ReminderKind.DUE_SOON.value, _("Sắp đến hạn")
-    COORDINATE = ReminderKind.COORDINATE.value, _("Đề nghị phối hợp")
-    OVERDUE = ReminderKind.OVERDUE.value, _("Quá hạn")
-    OVERDUE_LEADER = ReminderKind.OVERDUE_LEADER.value, _("Quá hạn (báo lãnh đạo đơn vị)")
-    QUARTER_REPORT = ReminderKind.QUARTER_REPORT.value, _("Báo cáo tiến độ quý")
-    OVERDUE_DIGEST = ReminderKind.OVERDUE_DIGEST.value, _("Tổng hợp nhiệm vụ quá hạn hằng tuần")
-    DAILY_DIGEST = ReminderKind.DAILY_DIGEST.value, _("Thư tổng hợp hằng ngày")
-
-
-# Kinds a user may mute (the daily digest is how muted-not kinds arrive, not a kind of its own).
-MUTABLE_KINDS = [kind for kind in Kind if kind != Kind.DAILY_DIGEST]
+# The choices and the mutable kinds are read from the registry (notifications.kinds).
+Kind = models.TextChoices(  # type: ignore[call-overload]
+    "Kind", [(kind.name, (kind.code, _(kind.label))) for kind in KINDS]
+)
+MUTABLE_KINDS = [Kind(kind.code) for kind in KINDS if kind.mutable]
 
 
 class Channel(models.TextChoices):
@@ -40,7 +32,7 @@ class ReminderStatus(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """One reminder owed to one user, and what became of it.
+    """One reminder or notification owed to one user, and what became of it.
 
     ``key`` is the idempotency key: kind, scope (track, task, unit or recipient), due date
     and offset window, and recipient. A second scan, a second beat or a second message can
@@ -49,7 +41,7 @@ class Reminder(models.Model):
     """
 
     key = models.CharField(_("khóa"), max_length=200, unique=True, editable=False)
-    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
     channel = models.CharField(
         _("kênh"), max_length=12, choices=Channel.choices, default=Channel.IMMEDIATE
     )
@@ -83,6 +75,42 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
     )
+    # What a notification of the workflow is about (one of them), who acted and what they
+    # wrote (a return or reopening reason, the question or the answer), kept as it was then.
+    report = models.ForeignKey(
+        "tasks.ProgressReport",
+        verbose_name=_("báo cáo tiến độ"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    value = models.ForeignKey(
+        "indicators.IndicatorValue",
+        verbose_name=_("giá trị chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    explanation = models.ForeignKey(
+        "tasks.ExplanationRequest",
+        verbose_name=_("yêu cầu giải trình"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # db_default: rows written outside the ORM (the bench's COPY) get an empty note too.
+    note = models.TextField(_("nội dung kèm theo"), blank=True, default="", db_default="")
     due_on = models.DateField(_("hạn"))
     offset_days = models.SmallIntegerField(_("nhắc trước (ngày)"), default=0)
     days_left = models.SmallIntegerField(_("số ngày còn lại khi quét"), default=0)
@@ -132,12 +160,13 @@ class Reminder(models.Model):
 
 
 class Mode(models.TextChoices):
-    IMMEDIATE = "immediate", _("Nhận từng thư ngay khi có nhắc việc")
-    DAILY_DIGEST = "daily_digest", _("Nhận một thư tổng hợp mỗi ngày")
+    DAILY_DIGEST = "daily_digest", _("Nhận một thư tổng hợp mỗi ngày (mặc định)")
+    IMMEDIATE = "immediate", _("Nhận từng thư ngay khi có thông báo")
 
 
 class NotificationPreference(models.Model):
-    """How a user wants reminders: one mail each or a daily digest, and the kinds muted."""
+    """How a user wants notifications: a daily digest (the default: one mail a day with
+    everything pending) or one mail each, and the kinds muted (only mutable kinds)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -145,7 +174,7 @@ class NotificationPreference(models.Model):
         related_name="notification_preference",
     )
     mode = models.CharField(
-        _("cách nhận thư"), max_length=16, choices=Mode.choices, default=Mode.IMMEDIATE
+        _("cách nhận thư"), max_length=16, choices=Mode.choices, default=Mode.DAILY_DIGEST
     )
     muted_kinds = models.JSONField(_("loại nhắc việc không nhận"), default=list, blank=True)
 

@@ -38,14 +38,13 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from enum import StrEnum
 
+from notifications.kinds import DUE_SOON, OVERDUE
 from tasks.deadlines import Deadline, DeadlineKind, current_due, occurrences, previous_due
 from tasks.status import Status, due_date, task_status
 
 __all__ = [
     "DueReminder",
-    "ReminderKind",
     "ReportPeriod",
     "is_occurrence",
     "occurrence_done",
@@ -58,22 +57,12 @@ __all__ = [
 ]
 
 
-class ReminderKind(StrEnum):
-    DUE_SOON = "due_soon"  # Sắp đến hạn (đơn vị chủ trì)
-    COORDINATE = "coordinate"  # Đề nghị phối hợp (đơn vị phối hợp)
-    OVERDUE = "overdue"  # Quá hạn (đơn vị chủ trì)
-    OVERDUE_LEADER = "overdue_leader"  # Quá hạn, báo lãnh đạo đơn vị
-    QUARTER_REPORT = "quarter_report"  # Báo cáo tiến độ quý
-    OVERDUE_DIGEST = "overdue_digest"  # Tổng hợp quá hạn hằng tuần (cơ quan rà soát)
-    DAILY_DIGEST = "daily_digest"  # Thư tổng hợp hằng ngày (người chọn nhận gộp)
-
-
 @dataclass(frozen=True)
 class DueReminder:
     """A reminder a track is owed today: ``offset`` is the window (days before the due date)
     for DUE_SOON, 0 for OVERDUE; ``days_left`` is negative when overdue."""
 
-    kind: ReminderKind
+    kind: str  # a code of notifications.kinds: due_soon or overdue
     due_on: date
     offset: int
     days_left: int
@@ -135,13 +124,13 @@ def track_reminders(
             deadline, completed_on=completed_on, today=today, event_due_on=event_due_on
         )
         if missed is not None and 1 <= (today - missed).days <= overdue_window:
-            found.append(DueReminder(ReminderKind.OVERDUE, missed, 0, (missed - today).days))
+            found.append(DueReminder(OVERDUE.code, missed, 0, (missed - today).days))
     due = track_due(deadline, today, event_due_on)
     if due is not None and due >= today and not occurrence_done(deadline, completed_on, due):
         days_left = (due - today).days
         offset = offset_window(days_left, offsets)
         if offset is not None:
-            found.append(DueReminder(ReminderKind.DUE_SOON, due, offset, days_left))
+            found.append(DueReminder(DUE_SOON.code, due, offset, days_left))
     return found
 
 

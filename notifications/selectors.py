@@ -2,35 +2,94 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.access import access_for
 from accounts.models import User
+from notifications import kinds
+from notifications.composing import RELATED, link_of, title_of
 from notifications.models import Kind, NotificationPreference, Reminder, ReminderStatus
 from tasks.models import Task
 
 
-def inbox_for(user: User) -> QuerySet[Reminder]:
-    """The user's in-app notifications: every reminder addressed to them that still holds
-    (a reminder cancelled because the task was done meanwhile is not shown; a daily digest is
-    only the envelope of reminders already listed)."""
+def inbox_for(user: Any, *, unread: bool = False) -> QuerySet[Reminder]:
+    """The user's in-app notifications, newest first: every reminder and notification
+    addressed to them that still holds (one cancelled because the task was done or the report
+    withdrawn meanwhile is not shown; a daily digest is only the envelope of rows already
+    listed), with what they name read in the same query."""
     if not user.is_authenticated:
         return Reminder.objects.none()
-    return (
+    rows = (
         Reminder.objects.filter(recipient=user)
         .exclude(kind=Kind.DAILY_DIGEST)
         .exclude(status=ReminderStatus.CANCELLED)
-        .select_related("task", "task__document", "task__document__issuer", "unit")
+        .select_related(*RELATED, "task__document__issuer")
         .order_by("-created_at", "-id")
     )
+    return rows.filter(read_at__isnull=True) if unread else rows
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One notification as the inbox page and the API show it: its kind, what it names and
+    where that is."""
+
+    id: int
+    kind: str
+    label: str
+    title: str
+    url: str
+    due_on: dt.date
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+    actor: str
+    note: str
+    when: str  # "hạn 30/06/2026", "tuần từ 20/07/2026", or nothing for news of a step
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+def entries(rows: Iterable[Reminder]) -> list[Entry]:
+    """The rows of ``inbox_for`` said the same way everywhere (no further query)."""
+    return [
+        Entry(
+            id=row.pk,
+            kind=row.kind,
+            label=str(row.get_kind_display()),
+            title=title_of(row),
+            url=link_of(row),
+            due_on=row.due_on,
+            created_at=row.created_at,
+            read_at=row.read_at,
+            actor=(row.actor.full_name or row.actor.username) if row.actor else "",
+            note=row.note,
+            when=_when(row),
+        )
+        for row in rows
+    ]
+
+
+def _when(row: Reminder) -> str:
+    if row.kind == Kind.OVERDUE_DIGEST:
+        return f"tuần từ {row.due_on:%d/%m/%Y}"
+    if not kinds.get(row.kind).event or row.kind == Kind.EXPLANATION_REQUESTED:
+        return f"hạn {row.due_on:%d/%m/%Y}"
+    return ""
 
 
 def unread_count(user: User) -> int:
-    return inbox_for(user).filter(read_at__isnull=True).count()
+    return inbox_for(user, unread=True).count()
 
 
 def preference_for(user: User) -> NotificationPreference:
-    """The user's preference, or the default (immediate mails, nothing muted) unsaved."""
+    """The user's preference, or the default (the daily digest, nothing muted) unsaved."""
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
         user=user
     )

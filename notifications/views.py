@@ -11,7 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from notifications import selectors, services
+from notifications import inbox, selectors
+from notifications.filters import NotificationFilter
 from notifications.forms import PreferenceForm
 
 
@@ -31,21 +32,28 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.inbox_for(_user(request)), 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page})
+    rows = NotificationFilter(request.GET, queryset=selectors.inbox_for(_user(request))).qs
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    unread_only = request.GET.get("unread") == "true"
+    context = {
+        "page": page,
+        "entries": selectors.entries(page.object_list),
+        "unread_only": unread_only,
+    }
+    return render(request, "notifications/list.html", context)
 
 
 @login_required
 @require_POST
 def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notification_mark_read(user=_user(request), reminder_id=pk)
+    inbox.notification_mark_read(user=_user(request), reminder_id=pk)
     return _back(request)
 
 
 @login_required
 @require_POST
 def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_all_read(user=_user(request))
+    inbox.notifications_mark_all_read(user=_user(request))
     return _back(request)
 
 
@@ -57,7 +65,7 @@ def preference_edit(request: HttpRequest) -> HttpResponse:
         initial={"mode": preference.mode, "muted_kinds": preference.muted_kinds},
     )
     if request.method == "POST" and form.is_valid():
-        services.preference_update(
+        inbox.preference_update(
             user=_user(request),
             mode=form.cleaned_data["mode"],
             muted_kinds=form.cleaned_data["muted_kinds"],

@@ -5,6 +5,7 @@ from django.urls import path
 from accounts.api import views as account_views
 from documents.api import views as document_views
 from indicators.api import views as indicator_views
+from notifications.api import views as notification_views
 from tasks.api import views as task_views
 
 urlpatterns = [
@@ -82,5 +83,20 @@ urlpatterns = [
         "indicator-values/",
         indicator_views.IndicatorValueListView.as_view(),
         name="api-indicator-value-list",
+    ),
+    path(
+        "notifications/",
+        notification_views.NotificationListView.as_view(),
+        name="api-notification-list",
+    ),
+    path(
+        "notifications/read/",
+        notification_views.NotificationReadAllView.as_view(),
+        name="api-notification-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.NotificationReadView.as_view(),
+        name="api-notification-read",
     ),
 ]

@@ -174,7 +174,8 @@ class Workflow:
 
     def apply(self, obj: Any, step: Step, *, user: Any, reason: str = "") -> Any:
         """Take ``step`` on the locked ``obj``: permission, state, reason, then the new state,
-        a new version and who decided; saved (its history record carries the reason)."""
+        a new version and who decided; saved (its history record carries the reason), and
+        the people concerned notified in the same transaction."""
         self.check_perm(user, step, obj)
         self.check_state(step, obj)
         if step in WITH_REASON:
@@ -195,6 +196,11 @@ class Workflow:
         if step == Step.WITHDRAW and hasattr(obj, "submitted_at"):
             obj.submitted_at = None
         obj.save()
+        # Who hears of it (the unit's leaders of a submission, the author of a decision),
+        # in this transaction; the registry (notifications.kinds) says which step sends what.
+        from notifications.services import notify_step
+
+        notify_step(obj, step, actor=user, note=obj.return_reason if step in WITH_REASON else "")
         return obj
 
 

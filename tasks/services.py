@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.access import access_for, track_unit
 from accounts.models import Unit, User, expand_units
 from documents.models import Document
+from notifications.services import notify
 from portal import workflow
 from portal.services import update_fields_if_changed
 from portal.vietnamese import nfc, nfc_multiline
@@ -594,6 +595,7 @@ def explanation_request(
     )
     request.full_clean()
     request.save()
+    notify("explanation_requested", request, actor=user, note=question, today=today)
     return request
 
 
@@ -611,6 +613,7 @@ def explanation_answer(*, request_id: int, user: User, answer: str) -> Explanati
     request.answered_at = timezone.now()
     request.full_clean()
     request.save()
+    notify("explanation_answered", request, actor=user, note=answer)
     return request
 
 

@@ -1,5 +1,5 @@
 """The approval loop in Chromium: the 100% rule, a withdrawal, the leader's Chờ duyệt queue
-with a bulk approval and a return with a reason."""
+with a bulk approval and a return with a reason, and the notifications of each step."""
 
 import datetime as dt
 import re
@@ -51,8 +51,19 @@ def test_submit_queue_bulk_approve_return_and_withdraw(seeded_live, page, shot):
     assert ProgressReport.objects.get(track__task=third).state == "draft"
     sign_out(page)
 
-    # The leader sees the two in Chờ duyệt, with the count in the header.
+    # The leader hears of the two (not of the withdrawn one): the header's count, the inbox.
     sign_in(page, base, "laichau.lanhdao")
+    bell = page.locator("header a[href='/thong-bao/']")
+    assert bell.locator(".badge-count").inner_text() == "2"
+    bell.click()
+    page.get_by_role("heading", name=re.compile("Thông báo")).wait_for()
+    notices = page.locator(".notification-list li")
+    assert notices.count() == 2
+    assert all("Báo cáo chờ duyệt" in text for text in notices.all_inner_texts())
+    assert "STT 8" not in page.locator(".notification-list").inner_text()
+    assert "STT 5" in page.locator(".notification-list").inner_text()
+    shot("thong-bao-lanh-dao")
+    # The leader sees the two in Chờ duyệt, with the count in the header.
     queue = page.get_by_role("link", name=re.compile("Chờ duyệt"))
     assert "2" in queue.inner_text()
     queue.click()
@@ -92,3 +103,33 @@ def test_submit_queue_bulk_approve_return_and_withdraw(seeded_live, page, shot):
     page.goto(f"{base}/nhiem-vu/{tasks[0].pk}/")
     assert page.get_by_text("Hoàn thành đúng hạn").first.is_visible()
     assert page.get_by_text(re.compile("Trạng thái: Đã gửi → Đã duyệt")).first.is_visible()
+
+    # The officer is told of both decisions, the return with its reason, each linking to
+    # the report; marking one read lowers the count.
+    sign_out(page)
+    sign_in(page, base, "laichau.canbo")
+    bell = page.locator("header a[href='/thong-bao/']")
+    assert bell.locator(".badge-count").inner_text() == "2"
+    bell.click()
+    inbox = page.locator(".notification-list")
+    inbox.get_by_text("Báo cáo đã được duyệt").wait_for()
+    assert "Báo cáo bị trả lại" in inbox.inner_text()
+    assert "Bổ sung tiến độ giải phóng mặt bằng" in inbox.inner_text()
+    shot("thong-bao-can-bo")
+    # The inbox with rows passes axe-core at both widths.
+    found = []
+    for width, (w, h) in WIDTHS.items():
+        page.set_viewport_size({"width": w, "height": h})
+        page.screenshot(path=str(ARTIFACTS / f"thong-bao-co-muc-{w}.png"), full_page=True)
+        found += _blocking(axe, page, f"thong-bao@{width}")
+    assert not found, "\n".join(found)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    notice = page.locator(".notification-list li", has_text="Báo cáo đã được duyệt")
+    notice.get_by_role("button", name="Đã đọc").click()
+    page.get_by_role("heading", name=re.compile("Thông báo")).wait_for()
+    assert page.locator("header a[href='/thong-bao/'] .badge-count").inner_text() == "1"
+    page.locator(".notification-list li", has_text="Báo cáo đã được duyệt").get_by_role(
+        "link"
+    ).first.click()
+    page.wait_for_url(re.compile(rf"/nhiem-vu/{tasks[0].pk}/#bao-cao-{approved.pk}$"))
+    assert page.locator(f"#bao-cao-{approved.pk}").get_by_text("Đã duyệt").first.is_visible()

@@ -15,6 +15,7 @@ from accounts.choices import Role, UnitKind
 from accounts.models import Membership, Unit, User
 from documents.choices import DocumentKind
 from documents.models import Document
+from notifications.models import Mode, NotificationPreference
 from tasks.models import Task
 from tasks.services import task_upsert
 
@@ -47,11 +48,14 @@ def _unit(key: str, name: str, kind: str = UnitKind.PROVINCIAL_GOVERNMENT, **kw:
     return Unit.objects.create(key=key, name=name, name_key=key, kind=kind, **kw)
 
 
-def _user(username: str, unit: Unit, role: str) -> User:
+def _user(username: str, unit: Unit, role: str, mode: str = Mode.IMMEDIATE) -> User:
+    """A member of ``unit``. The reminder tests follow single mails, so these people asked
+    for them (the default is the daily digest: tests/notifications/test_notify.py)."""
     user = User.objects.create(
         username=username, full_name=username.title(), email=f"{username}@example.vn"
     )
     Membership.objects.create(user=user, unit=unit, role=role)
+    NotificationPreference.objects.create(user=user, mode=mode)
     return user
 
 

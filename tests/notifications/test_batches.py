@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.smtp import LoopbackSMTP
-from notifications import services
+from notifications import sending, services
 from notifications.models import Channel, Kind, Reminder, ReminderStatus
 from notifications.services import reminder_plan, reminder_scan
 from tests.notifications.test_scan import at, mails_to, scan
@@ -37,7 +37,7 @@ def test_the_daily_digest_is_one_mail_per_person_per_day(world, django_capture_o
     scan(D(2026, 6, 23), django_capture_on_commit_callbacks)
     # then the officer gets one mail listing all of them, the others theirs one by one
     [digest] = mails_to("nt.canbo")
-    assert digest.subject == "[Tổng hợp nhắc việc] 6 nội dung ngày 23/06/2026"
+    assert digest.subject == "[Tổng hợp thông báo] 6 nội dung ngày 23/06/2026"
     rows = Reminder.objects.filter(recipient=world.officer).exclude(kind=Kind.DAILY_DIGEST)
     assert rows.count() == 6 and {r.status for r in rows} == {ReminderStatus.SENT}
     assert {r.channel for r in rows} == {Channel.DIGEST}
@@ -53,7 +53,7 @@ def test_the_daily_digest_is_one_mail_per_person_per_day(world, django_capture_o
     with at(D(2026, 6, 24)), django_capture_on_commit_callbacks(execute=True):
         services.daily_digest_build(today=D(2026, 6, 24))
     assert [m.subject for m in mails_to("nt.canbo")][1] == (
-        "[Tổng hợp nhắc việc] 1 nội dung ngày 24/06/2026"
+        "[Tổng hợp thông báo] 1 nội dung ngày 24/06/2026"
     )
 
 
@@ -93,6 +93,40 @@ def test_the_scan_queries_do_not_grow_with_the_rows(world, day):
     assert many[0] == few[0]
 
 
+def _digest_queries(readers: int, day: dt.date) -> tuple[int, int]:
+    """Queries of one daily digest build over ``readers`` people with two rows each."""
+    from accounts.models import User
+
+    users = User.objects.bulk_create(
+        User(username=f"nt.doc-{day:%d}-{i}", email=f"doc{i}@example.vn") for i in range(readers)
+    )
+    Reminder.objects.bulk_create(
+        Reminder(
+            key=f"test:{day}:{user.pk}:{n}",
+            kind=Kind.DUE_SOON,
+            channel=Channel.DIGEST,
+            recipient=user,
+            due_on=day,
+            scan_date=day,
+        )
+        for user in users
+        for n in range(2)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        ids = sending.daily_digest_build(today=day, enqueue=False)
+    assert len(ids) == readers
+    assert all(
+        Reminder.objects.filter(digest_id=pk).count() == 2 for pk in ids
+    )  # each reader's two rows in their own digest
+    return len(ctx.captured_queries), len(ids)
+
+
+def test_the_daily_digest_build_queries_do_not_grow_with_the_readers(db):
+    few, _ = _digest_queries(2, D(2026, 6, 23))
+    many, built = _digest_queries(40, D(2026, 6, 24))
+    assert built == 40 and many == few
+
+
 def test_a_batch_of_sends_uses_one_smtp_connection(world, settings):
     # given eleven reminders waiting to be sent immediately, batches of four
     _add_tasks(world, 4, "Quý II/2026")
@@ -121,7 +155,7 @@ def test_a_redelivered_batch_finishes_its_own_claims_and_no_other_batch_does(wor
     _add_tasks(world, 2, "Quý II/2026")
     ids = reminder_scan(today=D(2026, 6, 23), enqueue=False).queued
     # given a batch whose worker died after claiming its rows, before recording any send
-    assert services._claim(ids, "batch-1") == ids
+    assert sending._claim(ids, "batch-1") == ids
     with at(D(2026, 6, 23)):
         # when another batch is handed the same ids, it finds them taken
         assert services.reminder_send_batch(reminder_ids=ids, claim="batch-2") == (

@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.models import User
-from notifications import services
+from notifications import sending, services
 from notifications.models import Channel, Kind, Reminder, ReminderStatus
 from notifications.services import reminder_scan, reminder_send
 from tasks.models import ProgressReport, TaskTrack
@@ -154,7 +154,7 @@ def test_a_redelivered_message_finishes_its_own_claim_others_do_not(world):
     reminder_scan(today=D(2026, 6, 23))
     reminder = Reminder.objects.get(task=world.task, kind=Kind.DUE_SOON)
     # a worker claimed it and died before sending
-    assert services._claim([reminder.pk], "message-1")
+    assert sending._claim([reminder.pk], "message-1")
     assert reminder_send(reminder_id=reminder.pk, claim="message-2", today=D(2026, 6, 23)) == (
         "skipped"
     )
@@ -169,7 +169,7 @@ def test_a_redelivered_message_finishes_its_own_claim_others_do_not(world):
 def test_a_claim_lost_for_hours_is_released_by_the_next_scan(world):
     reminder_scan(today=D(2026, 6, 23))
     reminder = Reminder.objects.get(task=world.task, kind=Kind.DUE_SOON)
-    services._claim([reminder.pk], "lost")
+    sending._claim([reminder.pk], "lost")
     Reminder.objects.filter(pk=reminder.pk).update(
         claimed_at=reminder.created_at - dt.timedelta(hours=3)
     )
@@ -191,8 +191,8 @@ def test_muted_kinds_and_the_daily_digest(world, django_capture_on_commit_callba
     assert {r.status for r in officer_rows} == {ReminderStatus.SENT}
     digests = mails_to("nt.canbo")
     assert [m.subject for m in digests] == [
-        "[Tổng hợp nhắc việc] 2 nội dung ngày 23/06/2026",  # with the quarter report
-        "[Tổng hợp nhắc việc] 1 nội dung ngày 01/09/2026",
+        "[Tổng hợp thông báo] 2 nội dung ngày 23/06/2026",  # with the quarter report
+        "[Tổng hợp thông báo] 1 nội dung ngày 01/09/2026",
     ]
     assert "[Sắp đến hạn] Nhiệm vụ: 1 – Nhiệm vụ thử 1" in digests[0].body
     # a second digest run the same day sends nothing more

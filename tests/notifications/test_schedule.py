@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from notifications.schedule import (
-    ReminderKind,
     is_occurrence,
     occurrence_done,
     offset_window,
@@ -28,7 +27,7 @@ ISSUED = D(2026, 1, 5)
 def owed(text, today, completed_on=None, event_due_on=None):
     deadline = parse_deadline(text, ISSUED)
     return [
-        (r.kind.value, r.due_on, r.offset, r.days_left)
+        (r.kind, r.due_on, r.offset, r.days_left)
         for r in track_reminders(
             deadline,
             completed_on=completed_on,
@@ -214,4 +213,3 @@ def test_quarter_report_reminders(today, expected):
 def test_week_start_is_monday():
     assert week_start(D(2026, 11, 22)) == D(2026, 11, 16)  # a Sunday
     assert week_start(D(2026, 11, 16)) == D(2026, 11, 16)
-    assert ReminderKind.OVERDUE_DIGEST.value == "overdue_digest"

@@ -16,15 +16,18 @@ import subprocess
 import sys
 import time
 import uuid
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from bench.smtp import LoopbackSMTP
 from notifications.models import Kind, Reminder, ReminderStatus
 from notifications.services import reminder_scan
 from notifications.tasks import reminder_scan_task, reminder_send_task
+from tasks.services import report_save_draft, report_submit
 from tests.notifications.backends import delivered
 from tests.notifications.conftest import build_world, celery_broker
 
@@ -62,7 +65,9 @@ def queue(redis_client):
 
 
 class Worker:
-    def __init__(self, queue: str, mail_dir: Path, backend: str, concurrency: int) -> None:
+    def __init__(
+        self, queue: str, mail_dir: Path, backend: str, concurrency: int, smtp_port: int = 0
+    ) -> None:
         self.mail_dir = mail_dir
         self.log = mail_dir / "worker.log"
         env = {
@@ -73,6 +78,7 @@ class Worker:
             "TEST_CELERY_QUEUE": queue,
             "TEST_EMAIL_BACKEND": f"tests.notifications.backends.{backend}",
             "TEST_MAIL_DIR": str(mail_dir),
+            "TEST_SMTP_PORT": str(smtp_port or ""),
         }
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
@@ -128,8 +134,10 @@ class Worker:
 def start_worker(queue, tmp_path):
     started: list[Worker] = []
 
-    def start(backend: str = "RecordingBackend", concurrency: int = 2) -> Worker:
-        worker = Worker(queue, tmp_path, backend, concurrency)
+    def start(
+        backend: str = "RecordingBackend", concurrency: int = 2, smtp_port: int = 0
+    ) -> Worker:
+        worker = Worker(queue, tmp_path, backend, concurrency, smtp_port)
         started.append(worker)
         return worker
 
@@ -215,3 +223,33 @@ def test_a_worker_killed_mid_send_delivers_on_redelivery(start_worker):
     due_soon.refresh_from_db()
     assert due_soon.attempts == 2
     assert [m["key"] for m in delivered(worker.mail_dir)] == [due_soon.key]
+
+
+def test_a_workflow_notification_goes_out_through_a_worker_to_a_real_smtp_server(start_worker):
+    # given the unit's leader asked for single mails, a worker and an SMTP server on loopback
+    world = build_world()
+    track = world.task.tracks.get()
+    with LoopbackSMTP(keep=True) as smtp:
+        worker = start_worker(concurrency=1, smtp_port=smtp.port)
+        # when the officer submits a report (committed: the send is queued on commit)
+        report = report_save_draft(
+            track=track,
+            user=world.officer,
+            year=2026,
+            quarter=2,
+            percent=50,
+            narrative="Đang triển khai",
+            today=DAY,
+        )
+        report_submit(report_id=report.pk, user=world.officer, version=report.version)
+        worker.wait_for(
+            lambda: Reminder.objects.filter(kind=Kind.REPORT_SUBMITTED, status="sent").exists(),
+            "the leader's mail",
+        )
+        kept = smtp.kept
+    # then the leader, and only the leader, got one mail naming the report, over SMTP
+    [message] = kept
+    assert message["To"] == world.leader.email
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "[Chờ duyệt] Báo cáo Quý II/2026 – 99/KH-TN 1 – Nhiệm vụ thử 1"
+    assert Reminder.objects.get().recipient == world.leader

@@ -19,6 +19,7 @@ from django.db import connection
 
 from accounts.models import User
 from accounts.services import api_token_create
+from notifications.models import Reminder
 from tasks.models import TaskTrack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,6 +114,11 @@ def test_every_curl_and_manage_py_command_in_the_readme_runs(server_env):
     report = track.reports.get(pk=int(env["REPORT"]))
     assert (report.state, report.percent, report.version) == ("returned", 70, 5)
     assert report.return_reason == "Số liệu chưa khớp"
+    # the officer heard of the approval and the reopening, and the README marked both read
+    officer = User.objects.get(username="laichau.canbo")
+    heard = Reminder.objects.filter(recipient=officer).values_list("kind", "read_at")
+    assert sorted(kind for kind, _ in heard) == ["report_approved", "report_reopened"]
+    assert all(read_at is not None for _, read_at in heard)
 
     for line in manage:
         if line is token_line:
