@@ -40,6 +40,7 @@ from tasks.services import (
     deadline_fields,
     document_reference_date,
     lock_task,
+    open_due_refresh,
     task_completion_refresh,
     tracks_wanted,
 )
@@ -305,6 +306,7 @@ def tasks_bulk_upsert(
         )
     if gone or create_t or update_t:
         task_completion_refresh(task_ids={t.task_id for t in gone} | {k[0] for k in wanted_tracks})
+    open_due_refresh(task_ids=touched | {t.pk for _, t in new_tasks})  # deadlines, leads
     result.created = len(new_tasks)
     result.updated = len(touched & set(existing_ids))
     result.unchanged = len(existing_ids) - result.updated

@@ -76,21 +76,26 @@ def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
             ),
             to_attr="prefetched_tracks",
         ),
-        # The approved reports judge a recurring task's occurrences (tasks.occurrences).
-        Prefetch(
-            "prefetched_tracks__reports",
-            ProgressReport.objects.filter(state=ReportState.APPROVED).only(
-                "track_id",
-                "period_year",
-                "period_quarter",
-                "state",
-                "percent",
-                "completed_on",
-                "decided_at",
-                "updated_at",
-            ),
-            to_attr="prefetched_approved_reports",
+        approved_reports_prefetch(),
+    )
+
+
+def approved_reports_prefetch() -> Prefetch:
+    """The approved reports that judge a recurring task's occurrences (tasks.occurrences),
+    into ``prefetched_approved_reports`` of the prefetched tracks."""
+    return Prefetch(
+        "prefetched_tracks__reports",
+        ProgressReport.objects.filter(state=ReportState.APPROVED).only(
+            "track_id",
+            "period_year",
+            "period_quarter",
+            "state",
+            "percent",
+            "completed_on",
+            "decided_at",
+            "updated_at",
         ),
+        to_attr="prefetched_approved_reports",
     )
 
 

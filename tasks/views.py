@@ -338,7 +338,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     scope = task_visible_to(request.user)
-    status_query = StatusQuery.on(today)
+    status_query = StatusQuery.current(today)
     overdue = status_query.overdue(scope)
     group_by = request.GET.get("nhom", "don-vi")
     if group_by not in OVERDUE_GROUPINGS:
