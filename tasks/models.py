@@ -112,10 +112,10 @@ class Task(models.Model):
     # Recurring: the occurrence met by every track just before ``open_due_on`` (shown done
     # during its own quarter), and whether some track met it late.
     met_due_on = models.DateField(null=True, blank=True, editable=False)
-    met_late = models.BooleanField(default=False, editable=False)
+    met_late = models.BooleanField(default=False, db_default=False, editable=False)
     # The status while ``open_due_on`` is NULL (done, ongoing, awaiting event, undetermined).
-    closed_status = models.CharField(max_length=16, blank=True, editable=False)
-    has_lead = models.BooleanField(default=False, editable=False)
+    closed_status = models.CharField(max_length=16, blank=True, db_default="", editable=False)
+    has_lead = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     history = HistoricalRecords(excluded_fields=[*STORED_STATUS_FIELDS])
 
