@@ -442,6 +442,17 @@ def visible_tasks(user: Any) -> QuerySet[Task]:
     return Task.objects.filter(condition)
 
 
+def sees_all_led_by(user: Any, unit_ids: Iterable[int]) -> bool:
+    """Whether ``user`` sees every task ``unit_ids`` lead (or were handed): they are units
+    the user acts for (a list filtered by the caller's own unit needs no visibility
+    condition on top of the filter; ``unit_ids`` are what the filter reads, successions
+    included), or the user sees everything."""
+    access = access_for(user)
+    if access.user_id is None:
+        return False
+    return access.sees_everything or set(unit_ids) <= access.acting
+
+
 def assigned_tasks(user: Any, role: str | None = None) -> QuerySet[Task]:
     """ "Việc của tôi": tasks the user's units lead or coordinate, directly, as a member of a
     collective assignee, or through a track handed to them. ``role`` narrows to lead
