@@ -106,6 +106,7 @@ def queries(unit: int) -> dict[str, Any]:
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()
         counts: dict[str, Any] = {}
+        client.get(url + variants[0], secure=True)  # fills the day's cached filter options
         for variant in variants:
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url + variant, secure=True)

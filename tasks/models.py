@@ -158,6 +158,12 @@ class Task(models.Model):
                 condition=Q(open_due_on__isnull=False),
                 name="task_open_due_on_idx",
             ),
+            # Tasks nobody leads (the overdue review lists them by document).
+            models.Index(
+                fields=["document", "position"],
+                condition=Q(has_lead=False),
+                name="task_without_lead_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -109,6 +109,6 @@ def approved_reports_prefetch() -> Prefetch:
 def unassigned_tasks(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Tasks with no lead unit whose sub-tasks have none either: someone must assign them."""
     lead = TaskAssignment.objects.filter(role="lead")
-    return tasks.exclude(Exists(lead.filter(task=OuterRef("pk")))).exclude(
-        Exists(lead.filter(task__parent=OuterRef("pk")))
-    )
+    # ``has_lead`` is kept with the stored open due date (tasks.services.open_due_refresh):
+    # the few tasks without a lead come from a partial index, not from probing every task.
+    return tasks.filter(has_lead=False).exclude(Exists(lead.filter(task__parent=OuterRef("pk"))))

@@ -894,7 +894,7 @@ def overdue_in_provinces(overdue: QuerySet[Task], province_ids: Iterable[int]) -
 
 
 def overdue_without_lead(overdue: QuerySet[Task]) -> QuerySet[Task]:
-    return overdue.exclude(Exists(_leads()))
+    return overdue.filter(has_lead=False)
 
 
 # --------------------------------------------------------------------------- summary

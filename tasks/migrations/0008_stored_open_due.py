@@ -68,5 +68,9 @@ class Migration(migrations.Migration):
             model_name='taskassignment',
             index=models.Index(condition=models.Q(('open_due_on__isnull', False), ('role', 'lead')), fields=['unit', 'open_due_on', 'task'], name='assignment_lead_open_due_idx'),
         ),
+        migrations.AddIndex(
+            model_name='task',
+            index=models.Index(condition=models.Q(('has_lead', False)), fields=['document', 'position'], name='task_without_lead_idx'),
+        ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
