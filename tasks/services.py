@@ -303,8 +303,13 @@ def open_due_refresh(*, task_ids: Iterable[int], today: dt.date | None = None) -
     today = today or timezone.localdate()
     changed = 0
     for start in range(0, len(ids), OPEN_DUE_CHUNK):
-        rows = _open_due_judge(_open_due_rows(ids[start : start + OPEN_DUE_CHUNK]), today)
-        _open_due_write(rows)
+        chunk = ids[start : start + OPEN_DUE_CHUNK]
+        with transaction.atomic():
+            # Locked first, as every writer of a task's tracks and reports does: a report
+            # approved meanwhile commits before this reads, or waits for this to write.
+            lock_task(*chunk)
+            rows = _open_due_judge(_open_due_rows(chunk), today)
+            _open_due_write(rows)
         changed += len(rows)
     return changed
 
