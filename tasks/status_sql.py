@@ -9,7 +9,9 @@ Public entry points (for pages, the API, the XLSX and periodic reports):
   without judging rows in Python. Per occurrence, correlated subqueries: for a PAST
   cut-off (a periodic report's ``judge_as_of``), where the stored columns cannot answer.
 - ``StatusQuery.current(today)`` (a ``StoredStatusQuery``): today's pages, the API, the
-  overdue review and the reminders. It reads the columns ``stored_status_parts`` derives
+  overdue review and the weekly digest's documents (``StatusQuery.for_day`` picks it for
+  today or later, ``on`` for a past day; the reminders' per-track planning still judges
+  with ``tasks.status`` from the phrase). It reads the columns ``stored_status_parts`` derives
   from ``task_status_for`` (``Task.open_due_on``, ``met_due_on``, ``met_late``,
   ``closed_status``, kept by ``tasks.services.open_due_refresh`` in the transaction of every
   write that can change them and recomputed by the daily repair), so every status is an
