@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from accounts import access
 from accounts.models import User
 from documents.models import Document
-from tasks.choices import ReportState
+from tasks.choices import DeadlineKind, ReportState
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 
 
@@ -89,10 +89,13 @@ def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 def approved_reports_prefetch() -> Prefetch:
     """The approved reports that judge a recurring task's occurrences (tasks.occurrences),
-    into ``prefetched_approved_reports`` of the prefetched tracks."""
+    into ``prefetched_approved_reports`` of the prefetched tracks. Only recurring tasks'
+    tracks get any (nothing else reads them): a page of dated tasks builds no report."""
     return Prefetch(
         "prefetched_tracks__reports",
-        ProgressReport.objects.filter(state=ReportState.APPROVED).only(
+        ProgressReport.objects.filter(
+            state=ReportState.APPROVED, track__task__deadline_kind=DeadlineKind.RECURRING
+        ).only(
             "track_id",
             "period_year",
             "period_quarter",
