@@ -565,6 +565,17 @@ def visible_tasks(user: Any) -> QuerySet[Task]:
     return Task.objects.filter(condition)
 
 
+def sees_all_led_by(user: Any, unit_id: int) -> bool:
+    """Whether ``user`` sees every task ``unit_id`` leads or answers for (a list filtered by
+    the caller's own unit needs no visibility condition on top of the filter): a unit the
+    user acts for (``acting`` holds the units it answers for too: ``inherited`` is closed
+    under succession), or the user sees everything."""
+    access = access_for(user)
+    if access.user_id is None:
+        return False
+    return access.sees_everything or unit_id in access.acting
+
+
 def assigned_tasks(user: Any, role: str | None = None) -> QuerySet[Task]:
     """ "Việc của tôi": tasks the user's units lead or coordinate, directly, as a member of a
     collective assignee, or through a track handed to them. ``role`` narrows to lead

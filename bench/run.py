@@ -30,6 +30,7 @@ import psycopg2
 import requests
 
 from bench import data
+from tasks.deadlines import REASON_EMPTY
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -263,19 +264,53 @@ def interleaved(
 # --------------------------------------------------------------------------- raw SQL baseline
 
 # The best single statement the schema allows for the API's page (the busy unit's overdue
-# tasks, 50 by due date, with the count): written by hand, the same set as the API. The lead
-# unit's tasks come from the (unit, role, task) index, each probed by key; the OVERDUE
-# condition is the domain's:
+# tasks, 50 by due date, with the count): written by hand, the same set as the API. The
+# lead assignment rows hold the task's stored open due date (``Task.open_due_on``, kept by
+# ``tasks.services.open_due_refresh`` from the status rule): the unit's overdue tasks are one
+# range of the partial index (unit, open_due_on, task) WHERE role = 'lead', read from the
+# index alone; each task then probed by key for its due date (the API's order). One window
+# count, then the JSON of the 50 rows only.
+_MATCHED = """
+WITH matched AS MATERIALIZED (
+    SELECT t.id, t.due_on
+      FROM tasks_taskassignment a JOIN tasks_task t ON t.id = a.task_id
+     WHERE a.unit_id = %(unit)s AND a.role = 'lead' AND a.open_due_on < %(today)s
+)"""
+RAW_IDS = _MATCHED + "\nSELECT id FROM matched"
+_PAGE = """, page AS (
+    SELECT id, due_on, count(*) OVER () AS total
+      FROM matched ORDER BY due_on ASC NULLS LAST, id LIMIT 50
+)
+SELECT p.total, t.id, t.ref, t.title, t.parent_id, t.implements_id, t.deadline_text,
+       t.deadline_kind, t.due_on, t.starts_on, t.recurrence, t.deadline_normalized,
+       t.deadline_note, t.completed_on, d.id, d.number, d.slug, d.title,
+       (SELECT json_agg(json_build_object('id', u.id, 'name', u.name, 'role', a.role)
+                        ORDER BY a.role, a.position)
+          FROM tasks_taskassignment a JOIN accounts_unit u ON u.id = a.unit_id
+         WHERE a.task_id = t.id),
+       (SELECT json_agg(json_build_object('id', tr.id, 'unit_id', u.id, 'unit', u.name,
+                                          'percent', tr.percent,
+                                          'completed_on', tr.completed_on))
+          FROM tasks_tasktrack tr JOIN accounts_unit u ON u.id = tr.unit_id
+         WHERE tr.task_id = t.id)
+  FROM page p JOIN tasks_task t ON t.id = p.id JOIN documents_document d ON d.id = t.document_id
+ ORDER BY p.due_on ASC NULLS LAST, p.id"""
+RAW_PAGE = _MATCHED + _PAGE
+
+
+# The cross-check: the same set judged per occurrence, without the stored columns (the best
+# statement before them). The lead unit's tasks come from the (unit, role, task) index, each
+# probed by key; the OVERDUE condition is the domain's:
 # dated tasks past their due date and open, events past the due date their recorded event
-# set (a person records it: none is implied), and
+# set (a person records it: none is implied), tasks printed with no deadline past their
+# document's horizon year, and
 # recurring tasks judged per occurrence: the occurrences due before today of each distinct
 # (phrase, start, rhythm, issue date, issue year, horizon year) are parameters, planned once
 # by ``tasks.status_sql.task_schedule`` (``bench.steps recurring-overdue``); such a task is
 # overdue when it has no track, or some track has no report of one of those occurrences'
 # closing quarters approved before the cut-off, at 100% with a completion date (each probed
-# through the report's (track, year, quarter) unique index). One window count, then the JSON
-# of the 50 rows only.
-_MATCHED = """
+# through the report's (track, year, quarter) unique index).
+_RULE_MATCHED = """
 WITH rule AS (
     SELECT * FROM unnest(%(r_group)s::int[], %(r_text)s::varchar[], %(r_start)s::date[],
                          %(r_rec)s::varchar[], %(r_issued_on)s::date[],
@@ -297,6 +332,12 @@ WITH rule AS (
                  AND t.completed_on IS NULL)
                 OR (t.deadline_kind = 'event' AND t.event_due_on < %(today)s
                     AND t.completed_on IS NULL)
+                -- printed with no deadline: due at the end of the document's horizon year
+                OR (t.deadline_kind = 'unknown' AND t.deadline_note = %(reason_empty)s
+                    AND t.completed_on IS NULL
+                    AND EXISTS (SELECT 1 FROM documents_document d
+                                 WHERE d.id = t.document_id
+                                   AND d.horizon_year < extract(year FROM %(today)s)))
                 OR (t.deadline_kind = 'recurring' AND EXISTS (
                       SELECT 1 FROM documents_document d
                         JOIN rule r ON r.deadline_text = t.deadline_text
@@ -322,26 +363,7 @@ WITH rule AS (
                                             < %(cutoff)s))))))
         OFFSET 0) m
 )"""
-RAW_IDS = _MATCHED + "\nSELECT id FROM matched"
-_PAGE = """, page AS (
-    SELECT id, due_on, count(*) OVER () AS total
-      FROM matched ORDER BY due_on ASC NULLS LAST, id LIMIT 50
-)
-SELECT p.total, t.id, t.ref, t.title, t.parent_id, t.implements_id, t.deadline_text,
-       t.deadline_kind, t.due_on, t.starts_on, t.recurrence, t.deadline_normalized,
-       t.deadline_note, t.completed_on, d.id, d.number, d.slug, d.title,
-       (SELECT json_agg(json_build_object('id', u.id, 'name', u.name, 'role', a.role)
-                        ORDER BY a.role, a.position)
-          FROM tasks_taskassignment a JOIN accounts_unit u ON u.id = a.unit_id
-         WHERE a.task_id = t.id),
-       (SELECT json_agg(json_build_object('id', tr.id, 'unit_id', u.id, 'unit', u.name,
-                                          'percent', tr.percent,
-                                          'completed_on', tr.completed_on))
-          FROM tasks_tasktrack tr JOIN accounts_unit u ON u.id = tr.unit_id
-         WHERE tr.task_id = t.id)
-  FROM page p JOIN tasks_task t ON t.id = p.id JOIN documents_document d ON d.id = t.document_id
- ORDER BY p.due_on ASC NULLS LAST, p.id"""
-RAW_PAGE = _MATCHED + _PAGE
+RULE_IDS = _RULE_MATCHED + "\nSELECT id FROM matched"
 
 
 def raw_params(unit: int, today: dt.date, recurring: dict[str, Any]) -> dict[str, Any]:
@@ -355,6 +377,7 @@ def raw_params(unit: int, today: dt.date, recurring: dict[str, Any]) -> dict[str
     return {
         "unit": unit,
         "today": today,
+        "reason_empty": REASON_EMPTY,
         "cutoff": dt.datetime.fromisoformat(recurring["cutoff"]),
         "r_group": list(range(len(groups))),
         **{name: [row[i] for row in groups] for i, name in enumerate(rule_columns)},
@@ -376,18 +399,21 @@ def raw_page(conn: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def raw_explain(params: dict[str, Any]) -> dict[str, Any]:
-    """The statement, its plan with timings and buffers, and the ids it matches."""
+    """The statement, its plan with timings and buffers, the ids it matches, and the ids
+    the per-occurrence statement (``RULE_IDS``, no stored column) matches."""
     conn = raw_connect()
     try:
         with conn.cursor() as cur:
             cur.execute(RAW_IDS, params)
             ids = sorted(row[0] for row in cur.fetchall())
+            cur.execute(RULE_IDS, params)
+            rule_ids = sorted(row[0] for row in cur.fetchall())
             raw_page(conn, params)  # warm, like the measured runs
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + RAW_PAGE, params)
             plan = [row[0] for row in cur.fetchall()]
     finally:
         conn.close()
-    return {"ids": ids, "explain": plan, "statement": RAW_PAGE.strip()}
+    return {"ids": ids, "rule_ids": rule_ids, "explain": plan, "statement": RAW_PAGE.strip()}
 
 
 # --------------------------------------------------------------------------- the server
@@ -570,16 +596,23 @@ def phase_web(
         raw_rows = raw_page(conn, params)
         conn.close()
         page_ids = [row["id"] for row in body["results"]]
-        if not (api_ids == raw["ids"] == peer_ids) or page_ids != [r[1] for r in raw_rows]:
+        same = api_ids == raw["ids"] == peer_ids == raw["rule_ids"]
+        if not same or page_ids != [r[1] for r in raw_rows]:
             only_api = sorted(set(api_ids) - set(raw["ids"]))[:20]
             only_raw = sorted(set(raw["ids"]) - set(api_ids))[:20]
             raise RuntimeError(
                 f"the raw SQL, the API and the DRF peer disagree: API {len(api_ids)} tasks, "
-                f"raw SQL {len(raw['ids'])}, peer {len(peer_ids)}; only in the API "
+                f"raw SQL {len(raw['ids'])}, peer {len(peer_ids)}, judged per occurrence "
+                f"{len(raw['rule_ids'])} (differ: "
+                f"{sorted(set(api_ids) ^ set(raw['rule_ids']))[:20]}); only in the API "
                 f"{only_api}, only in the SQL {only_raw}; first page equal: "
                 f"{page_ids == [r[1] for r in raw_rows]}"
             )
-        out["same_tasks"] = {"count": len(api_ids), "api_equals_raw_sql_equals_peer": True}
+        out["same_tasks"] = {
+            "count": len(api_ids),
+            "api_equals_raw_sql_equals_peer": True,
+            "equals_per_occurrence_statement": True,  # the stored date holds to the rule
+        }
         out["raw_sql"] = {
             "count": raw_rows[0][0] if raw_rows else 0,
             "rows": len(raw_rows),
@@ -993,6 +1026,10 @@ def markdown(result: dict[str, Any]) -> str:
     lines.append(
         f"| data build (COPY) | {m.get('build_seconds')} s; migrate {m.get('migrate_seconds')} s |"
     )
+    lines.append(
+        f"| stored open due dates filled (open_due_repair) | "
+        f"{(m.get('open_due') or {}).get('seconds')} s |"
+    )
     if "error" in result:
         lines.append(f"| **run stopped early** | {result['error'][:200]} |")
     lines.append(f"| whole run | {result['total_seconds']} s |")
@@ -1041,11 +1078,14 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         conn = psycopg2.connect(dbname=DB, **PG)
         built = data.build(conn, size, today)
+        m["build_seconds"] = round(time.perf_counter() - t0, 2)
+        # The stored open due dates, as the services keep them: the same function, once.
+        log("stored open due dates (tasks.services.open_due_repair)")
+        m["open_due"] = step("open-due", env)
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
         conn.close()
-        m["build_seconds"] = round(time.perf_counter() - t0, 2)
         result["data"] = {
             "counts": built.counts,
             "busy_unit": {"id": built.busy_unit, "name": built.busy_unit_name},

@@ -6,6 +6,7 @@ points DATABASE_URL at the bench database. Each step prints one JSON object on i
     python -m bench.steps queries --unit 16
     python -m bench.steps celery-scan --after 2026-12-15
     python -m bench.steps recurring-overdue --day 2026-12-02
+    python -m bench.steps open-due
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ def queries(unit: int) -> dict[str, Any]:
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()
         counts: dict[str, Any] = {}
+        client.get(url + variants[0], secure=True)  # fills the day's cached filter options
         for variant in variants:
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url + variant, secure=True)
@@ -130,6 +132,17 @@ def celery_scan(after: dt.date) -> dict[str, Any]:
             reminder_scan_task.delay(day.isoformat())
             return {"day": day.isoformat(), "owed": owed, "queued_at": time.time()}
     return {"day": None, "owed": 0}
+
+
+def open_due() -> dict[str, Any]:
+    """Fill the stored open due dates of the COPYed tasks with the service that keeps them
+    (``tasks.services.open_due_repair``: read in bulk, judged by the status rule, written
+    in bulk), timed."""
+    from tasks.services import open_due_repair
+
+    started = time.perf_counter()
+    changed = open_due_repair()
+    return {"seconds": round(time.perf_counter() - started, 2), "tasks_filled": changed}
 
 
 def recurring_overdue(day: dt.date) -> dict[str, Any]:
@@ -186,7 +199,8 @@ def recurring_overdue(day: dt.date) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.steps")
     parser.add_argument(
-        "step", choices=["setup", "scan", "queries", "celery-scan", "recurring-overdue"]
+        "step",
+        choices=["setup", "scan", "queries", "celery-scan", "recurring-overdue", "open-due"],
     )
     parser.add_argument("--unit", type=int, default=0)
     parser.add_argument("--review-all-unit", type=int, default=0)
@@ -204,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
         result = queries(args.unit)
     elif args.step == "celery-scan":
         result = celery_scan(args.after)
+    elif args.step == "open-due":
+        result = open_due()
     else:
         result = recurring_overdue(args.day)
     print(json.dumps(result, ensure_ascii=False))

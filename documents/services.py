@@ -41,6 +41,7 @@ def document_upsert(
     unreadable number is refused (DocumentNumberError) rather than stored as free text."""
     parsed = parse_document_number(number) if number else None
     doc = Document.objects.filter(slug=slug).first() or Document(slug=slug)
+    dates = _judging_dates(doc)
     changed = update_fields_if_changed(
         doc,
         {
@@ -64,7 +65,24 @@ def document_upsert(
     if {m.pk for m in monitors} != set(doc.monitors.values_list("pk", flat=True)):
         doc.monitors.set(monitors)
         changed = True
+    _refresh_task_dates(doc, dates)
     return doc, changed
+
+
+def _judging_dates(document: Document) -> tuple[object, ...]:
+    """What the document gives its tasks' status: issue date and year (first occurrence of
+    a recurring duty) and horizon year (last occurrence; due date of undated tasks)."""
+    if document.pk is None:
+        return ()
+    return (document.issued_on, document.issued_year, document.horizon_year)
+
+
+def _refresh_task_dates(document: Document, before: tuple[object, ...]) -> None:
+    """The stored open due dates of the document's tasks follow a change of those dates."""
+    if before and before != _judging_dates(document):
+        from tasks.services import open_due_refresh
+
+        open_due_refresh(task_ids=document.tasks.values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -84,7 +102,10 @@ def document_save(*, document: Document) -> Document:
     document.number = parsed.text if parsed else ""
     document.number_key = parsed.key if parsed else ""
     document.full_clean()
+    stored = Document.objects.filter(pk=document.pk).first() if document.pk else None
     document.save()
+    if stored is not None:
+        _refresh_task_dates(document, _judging_dates(stored))
     return document
 
 

@@ -499,7 +499,7 @@ def _documents_with_overdue(today: dt.date) -> set[int]:
     """Documents with at least one overdue task that has a track (one ``SELECT DISTINCT
     document_id``, judged by the same status conditions as the lists)."""
     tasks = Task.objects.filter(Exists(TaskTrack.objects.filter(task=OuterRef("pk"))))
-    overdue = StatusQuery.on(today).filter(tasks, [Status.OVERDUE])
+    overdue = StatusQuery.for_day(today).filter(tasks, [Status.OVERDUE])
     return set(overdue.order_by().values_list("document_id", flat=True).distinct())
 
 

@@ -327,6 +327,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tasks.completion_repair",
         "schedule": crontab(hour=6, minute=30),
     },
+    # As the day starts, the stored open due dates today's lists and reminders judge by
+    # (tasks.services.open_due_repair): drift fixed, yearly duties with no start restarted
+    # on 1 January.
+    "task-open-due-repair-daily": {
+        "task": "tasks.open_due_repair",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "reminder-scan-daily": {
         "task": "notifications.reminder_scan",
         "schedule": crontab(hour=7, minute=0),  # CELERY_TIMEZONE: Asia/Ho_Chi_Minh

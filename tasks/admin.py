@@ -4,7 +4,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.selectors import group_members
 from portal.admin import NfcAdminMixin
 from tasks.models import DeadlineExtension, ProgressReport, Task, TaskAssignment, TaskTrack
-from tasks.services import task_completion_refresh, task_save, task_sync_tracks
+from tasks.services import (
+    open_due_refresh,
+    task_completion_refresh,
+    task_save,
+    task_sync_tracks,
+)
 
 
 class AssignmentInline(NfcAdminMixin, admin.TabularInline):
@@ -46,8 +51,10 @@ class TaskAdmin(NfcAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)
-        # Lead units changed by hand: one track per member unit, as the importer does.
-        task_sync_tracks(task=form.instance, members=group_members())
+        # Lead units changed by hand: one track per member unit, as the importer does, and
+        # the stored open due date with its lead rows and "has lead" flag.
+        if not task_sync_tracks(task=form.instance, members=group_members()):
+            open_due_refresh(task_ids=[form.instance.pk])
 
     @admin.display(description="Nội dung")
     def short_title(self, obj: Task) -> str:

@@ -38,6 +38,7 @@ from tasks.services import (
     deadline_fields,
     document_reference_date,
     lock_task,
+    open_due_refresh,
     task_completion_refresh,
     tracks_wanted,
 )
@@ -312,6 +313,11 @@ def tasks_bulk_upsert(
     # A task created here has no completed track, so its completion columns stay empty as
     # inserted: only the existing tasks whose tracks changed are recomputed.
     task_completion_refresh(task_ids=retracked & set(existing_ids))
+    # The stored open due date of every task written (deadlines, leads); the refresh above
+    # already covered the existing tasks whose tracks changed.
+    open_due_refresh(
+        task_ids=(touched - (retracked & set(existing_ids))) | {t.pk for _, t in new_tasks}
+    )
     result.created = len(new_tasks)
     result.updated = len(touched & set(existing_ids))
     result.unchanged = len(existing_ids) - result.updated

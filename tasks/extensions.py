@@ -31,7 +31,7 @@ from tasks.choices import DeadlineKind
 from tasks.deadlines import DeadlineKind as PureKind
 from tasks.models import DeadlineExtension, ExtensionState, Task
 from tasks.rules import lead_units_acted_for
-from tasks.services import lock_task
+from tasks.services import lock_task, open_due_refresh
 from tasks.status import extension_in_time
 from tasks.status_sql import stored_deadline
 
@@ -182,11 +182,9 @@ def _decide(
         task._change_reason = (
             f"Gia hạn đến {extension.proposed_due_on:%d/%m/%Y} theo đề nghị ngày "
             f"{_local_date(extension.requested_at):%d/%m/%Y}"
-        )[
-            # type: ignore[attr-defined]
-            :HISTORY_REASON_MAX
-        ]
+        )[:HISTORY_REASON_MAX]  # type: ignore[attr-defined]
         task.save(update_fields=["extended_due_on"])
+        open_due_refresh(task_ids=[task.pk])  # the stored open due date lists judge by
     return extension
 
 

@@ -77,9 +77,10 @@ class TaskFilter(django_filters.FilterSet):
 
     @property
     def status_query(self) -> StatusQuery:
-        """The status conditions of ``today``, read once per filter set."""
+        """The status conditions of ``today`` (the stored columns for today, per occurrence
+        for a past day), made once per filter set."""
         if self._status_query is None:
-            self._status_query = StatusQuery.on(self.today)
+            self._status_query = StatusQuery.for_day(self.today)
         return self._status_query
 
     def filter_document(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:

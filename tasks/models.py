@@ -15,6 +15,17 @@ from accounts.models import Unit
 from documents.models import Document
 from tasks.choices import AssignmentRole, DeadlineKind, Recurrence, ReportState
 
+# Task columns derived from tracks and reports by the services, never typed in nor audited.
+STORED_STATUS_FIELDS = (
+    "completed_on",
+    "first_completed_on",
+    "open_due_on",
+    "met_due_on",
+    "met_late",
+    "closed_status",
+    "has_lead",
+)
+
 
 class Task(models.Model):
     """A task a document assigns: its place in the document, its deadline as printed and
@@ -97,8 +108,20 @@ class Task(models.Model):
         _("ngày hoàn thành nhiệm vụ"), null=True, blank=True, editable=False
     )
     first_completed_on = models.DateField(null=True, blank=True, editable=False)
+    # Derived by tasks.services.open_due_refresh from the ONE status rule (never typed in;
+    # see tasks.status_sql.stored_status_parts): what today's lists judge by, as indexable
+    # comparisons with the day (tasks.status_sql.StoredStatusQuery).
+    # The earliest due date some track has not met (NULL: nothing left that can be missed).
+    open_due_on = models.DateField(null=True, blank=True, editable=False)
+    # Recurring: the occurrence met by every track just before ``open_due_on`` (shown done
+    # during its own quarter), and whether some track met it late.
+    met_due_on = models.DateField(null=True, blank=True, editable=False)
+    met_late = models.BooleanField(default=False, db_default=False, editable=False)
+    # The status while ``open_due_on`` is NULL (done, ongoing, awaiting event, undetermined).
+    closed_status = models.CharField(max_length=16, blank=True, db_default="", editable=False)
+    has_lead = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords(excluded_fields=["completed_on", "first_completed_on"])
+    history = HistoricalRecords(excluded_fields=[*STORED_STATUS_FIELDS])
 
     class Meta:
         verbose_name = _("nhiệm vụ")
@@ -132,6 +155,18 @@ class Task(models.Model):
                 fields=["deadline_text", "starts_on", "recurrence"],
                 condition=Q(deadline_kind=DeadlineKind.RECURRING),
                 name="task_recurring_idx",
+            ),
+            # Today's overdue / in-progress / not-due sets: a range of the stored date.
+            models.Index(
+                fields=["open_due_on", "id"],
+                condition=Q(open_due_on__isnull=False),
+                name="task_open_due_on_idx",
+            ),
+            # Tasks nobody leads (the overdue review lists them by document).
+            models.Index(
+                fields=["document", "position"],
+                condition=Q(has_lead=False),
+                name="task_without_lead_idx",
             ),
         ]
 
@@ -180,7 +215,10 @@ class TaskAssignment(models.Model):
     role = models.CharField(_("vai trò"), max_length=12, choices=AssignmentRole.choices)
     printed_name = models.CharField(_("tên như in"), max_length=400, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    # A lead row's copy of ``Task.open_due_on`` (tasks.services.open_due_refresh): a unit's
+    # overdue tasks are one range of assignment_lead_open_due_idx.
+    open_due_on = models.DateField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["open_due_on"])
 
     class Meta:
         verbose_name = _("phân công")
@@ -193,6 +231,11 @@ class TaskAssignment(models.Model):
             # A unit's tasks by role, read from the index alone (lists filtered by lead unit,
             # the visibility scope of the unit's officers).
             models.Index(fields=["unit", "role", "task"], name="assignment_unit_role_idx"),
+            models.Index(
+                fields=["unit", "open_due_on", "task"],
+                condition=Q(role=AssignmentRole.LEAD, open_due_on__isnull=False),
+                name="assignment_lead_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

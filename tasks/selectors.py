@@ -7,12 +7,19 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from accounts import access
 from accounts.models import User
 from documents.models import Document
-from tasks.choices import ReportState
+from tasks.choices import DeadlineKind, ReportState
 from tasks.models import ProgressReport, Task, TaskAssignment, TaskTrack
 
 
-def task_visible_to(user: User) -> QuerySet[Task]:
-    """Tasks ``user`` may see (the rule lives in ``accounts.access.visible_tasks``)."""
+def task_visible_to(user: User, *, led_by: int | None = None) -> QuerySet[Task]:
+    """Tasks ``user`` may see (the rule lives in ``accounts.access.visible_tasks``).
+
+    ``led_by``: the caller filters the list by this lead unit (``TaskFilter.lead_unit``).
+    When the user sees everything that unit leads (its own unit), the visibility condition
+    is left out: the filter implies it, and the condition's OR of EXISTS costs more than
+    the filter."""
+    if led_by is not None and access.sees_all_led_by(user, led_by):
+        return Task.objects.all()
     return access.visible_tasks(user)
 
 
@@ -76,27 +83,35 @@ def task_list_related(tasks: QuerySet[Task]) -> QuerySet[Task]:
             ),
             to_attr="prefetched_tracks",
         ),
-        # The approved reports judge a recurring task's occurrences (tasks.occurrences).
-        Prefetch(
-            "prefetched_tracks__reports",
-            ProgressReport.objects.filter(state=ReportState.APPROVED).only(
-                "track_id",
-                "period_year",
-                "period_quarter",
-                "state",
-                "percent",
-                "completed_on",
-                "decided_at",
-                "updated_at",
-            ),
-            to_attr="prefetched_approved_reports",
+        approved_reports_prefetch(),
+    )
+
+
+def approved_reports_prefetch() -> Prefetch:
+    """The approved reports that judge a recurring task's occurrences (tasks.occurrences),
+    into ``prefetched_approved_reports`` of the prefetched tracks. Only recurring tasks'
+    tracks get any (nothing else reads them): a page of dated tasks builds no report."""
+    return Prefetch(
+        "prefetched_tracks__reports",
+        ProgressReport.objects.filter(
+            state=ReportState.APPROVED, track__task__deadline_kind=DeadlineKind.RECURRING
+        ).only(
+            "track_id",
+            "period_year",
+            "period_quarter",
+            "state",
+            "percent",
+            "completed_on",
+            "decided_at",
+            "updated_at",
         ),
+        to_attr="prefetched_approved_reports",
     )
 
 
 def unassigned_tasks(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Tasks with no lead unit whose sub-tasks have none either: someone must assign them."""
     lead = TaskAssignment.objects.filter(role="lead")
-    return tasks.exclude(Exists(lead.filter(task=OuterRef("pk")))).exclude(
-        Exists(lead.filter(task__parent=OuterRef("pk")))
-    )
+    # ``has_lead`` is kept with the stored open due date (tasks.services.open_due_refresh):
+    # the few tasks without a lead come from a partial index, not from probing every task.
+    return tasks.filter(has_lead=False).exclude(Exists(lead.filter(task__parent=OuterRef("pk"))))

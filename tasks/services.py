@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateField, F, Func, Q, Value
+from django.db.models import Count, DateField, F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -103,8 +103,10 @@ def task_upsert(
         from accounts.selectors import group_members
 
         members = group_members()
-    changed |= task_sync_tracks(task=task, members=members)
-    return task, changed
+    synced = task_sync_tracks(task=task, members=members)  # refreshes when tracks change
+    if changed and not synced:
+        open_due_refresh(task_ids=[task.pk])  # a new deadline or lead, the same tracks
+    return task, changed or synced
 
 
 def _sync_assignments(task: Task, role: str, units: Sequence[tuple[Unit, str]]) -> bool:
@@ -225,7 +227,117 @@ def task_completion_refresh(*, task_ids: Iterable[int]) -> int:
     # Locked first: a concurrent writer of the same task commits before this UPDATE reads
     # the tracks, so neither misses the other's track.
     lock_task(*ids)
-    return Task.objects.filter(pk__in=ids).update(**_from_tracks())
+    updated = Task.objects.filter(pk__in=ids).update(**_from_tracks())
+    open_due_refresh(task_ids=ids)
+    return updated
+
+
+OPEN_DUE_FIELDS = ("open_due_on", "met_due_on", "met_late", "closed_status", "has_lead")
+OPEN_DUE_CHUNK = 2000
+
+
+def _open_due_rows(task_ids: Sequence[int]) -> list[Task]:
+    """The tasks with what the status rule reads (document, tracks, approved reports):
+    three queries for any number of tasks."""
+    from django.db.models import Prefetch
+
+    from tasks.selectors import approved_reports_prefetch
+
+    return list(
+        Task.objects.filter(pk__in=task_ids)
+        .order_by("pk")
+        .select_related("document")
+        .defer("title", "description", "document__title", "document__full_text")
+        .annotate(lead_count=Count("assignments", filter=Q(assignments__role=AssignmentRole.LEAD)))
+        .prefetch_related(
+            Prefetch(
+                "tracks",
+                TaskTrack.objects.only("task_id", "completed_on"),
+                to_attr="prefetched_tracks",
+            ),
+            approved_reports_prefetch(),
+        )
+    )
+
+
+def _open_due_judge(tasks: Sequence[Task], today: dt.date) -> list[Task]:
+    """Judge each task by the ONE rule; return those whose stored columns change."""
+    from tasks.status_sql import stored_status_parts
+
+    changed = []
+    for task in tasks:
+        parts = stored_status_parts(task, today)
+        wanted = {
+            "open_due_on": parts.open_due_on,
+            "met_due_on": parts.met_due_on,
+            "met_late": parts.met_late,
+            "closed_status": parts.closed_status,
+            "has_lead": task.lead_count > 0,  # type: ignore[attr-defined]
+        }
+        if any(getattr(task, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(task, name, value)
+            changed.append(task)
+    return changed
+
+
+def _open_due_write(tasks: Sequence[Task]) -> None:
+    """One UPDATE of the tasks and one of their lead assignments' copy of the date."""
+    if not tasks:
+        return
+    Task.objects.bulk_update(tasks, OPEN_DUE_FIELDS, batch_size=OPEN_DUE_CHUNK)
+    TaskAssignment.objects.filter(
+        role=AssignmentRole.LEAD, task_id__in=[t.pk for t in tasks]
+    ).update(
+        open_due_on=Subquery(Task.objects.filter(pk=OuterRef("task_id")).values("open_due_on"))
+    )
+
+
+def open_due_refresh(*, task_ids: Iterable[int], today: dt.date | None = None) -> int:
+    """Recompute the tasks' stored status columns (``tasks.status_sql.StoredParts``) and
+    their lead assignments' copy of ``open_due_on``, from the ONE status rule. A constant
+    number of queries for any number of tasks (per OPEN_DUE_CHUNK): read in bulk, judge in
+    Python, write with one bulk UPDATE. Called in the transaction of every write that can
+    change them (report approval and reopening, task and deadline edits, events, tracks,
+    documents' dates); returns how many tasks changed."""
+    ids = sorted(set(task_ids))
+    today = today or timezone.localdate()
+    changed = 0
+    for start in range(0, len(ids), OPEN_DUE_CHUNK):
+        chunk = ids[start : start + OPEN_DUE_CHUNK]
+        with transaction.atomic():
+            # Locked first, as every writer of a task's tracks and reports does: a report
+            # approved meanwhile commits before this reads, or waits for this to write.
+            lock_task(*chunk)
+            rows = _open_due_judge(_open_due_rows(chunk), today)
+            _open_due_write(rows)
+        changed += len(rows)
+    return changed
+
+
+def open_due_repair(*, today: dt.date | None = None) -> int:
+    """Recompute every task's stored status columns and put right those that drifted (a
+    write that went around the services, or a yearly duty with no start that starts afresh
+    on 1 January). Returns how many were wrong; run daily by ``tasks.open_due_repair``
+    (``manage.py open_due_repair``)."""
+    today = today or timezone.localdate()
+    ids = list(Task.objects.order_by("pk").values_list("pk", flat=True))
+    fixed = open_due_refresh(task_ids=ids, today=today)
+    stale_copies = (
+        TaskAssignment.objects.filter(role=AssignmentRole.LEAD)
+        .exclude(open_due_on__isnull=True, task__open_due_on__isnull=True)
+        .exclude(open_due_on=F("task__open_due_on"))
+    )
+    copies = stale_copies.update(
+        open_due_on=Subquery(Task.objects.filter(pk=OuterRef("task_id")).values("open_due_on"))
+    )
+    if fixed or copies:
+        logger.warning(
+            "Hạn còn mở của %d nhiệm vụ (và %d phân công chủ trì) lệch với quy tắc; đã tính lại.",
+            fixed,
+            copies,
+        )
+    return fixed + copies
 
 
 def task_completion_repair() -> int:
@@ -284,7 +396,8 @@ def task_record_event(
     if due_on < event_on:
         raise ReportError("Hạn hoàn thành không được trước ngày sự kiện.")
     lock_task(task.pk)
-    update_fields_if_changed(task, {"event_on": event_on, "event_due_on": due_on})
+    if update_fields_if_changed(task, {"event_on": event_on, "event_due_on": due_on}):
+        open_due_refresh(task_ids=[task.pk])
     return task
 
 

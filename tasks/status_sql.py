@@ -4,9 +4,19 @@ Public entry points (for pages, the API, the XLSX and periodic reports):
 - ``task_status_for(task, today)``: the status of one task, its tracks and, for a recurring
   duty, each occurrence with the report that met it, judged by the pure rules
   (``tasks.status`` and ``tasks.occurrences``) on ``today`` (any cut-off date).
-- ``StatusQuery.on(today)``: the same rules as database conditions, so lists filter,
+- ``StatusQuery.on(day)``: the same rules as database conditions, so lists filter,
   count (``counts``: the 2x2 grid in one query) and order by status on any cut-off date
-  without judging rows in Python.
+  without judging rows in Python. Per occurrence, correlated subqueries: for a PAST
+  cut-off (a periodic report's ``judge_as_of``), where the stored columns cannot answer.
+- ``StatusQuery.current(today)`` (a ``StoredStatusQuery``): today's pages, the API, the
+  overdue review and the weekly digest's documents (``StatusQuery.for_day`` picks it for
+  today or later, ``on`` for a past day; the reminders' per-track planning still judges
+  with ``tasks.status`` from the phrase). It reads the columns ``stored_status_parts`` derives
+  from ``task_status_for`` (``Task.open_due_on``, ``met_due_on``, ``met_late``,
+  ``closed_status``, kept by ``tasks.services.open_due_refresh`` in the transaction of every
+  write that can change them and recomputed by the daily repair), so every status is an
+  indexable range of a stored date: OVERDUE is ``open_due_on < today``. A test holds
+  ``stored_status_on`` to ``task_status_for`` on several days.
 
 Decisions
 ---------
@@ -76,6 +86,7 @@ from tasks.occurrences import (
     Occurrence,
     Schedule,
     first_missed,
+    first_period_end,
     judge,
     schedule,
     track_status,
@@ -296,6 +307,94 @@ def task_status_for(task: Task, today: dt.date) -> TaskStatusView:
     )
 
 
+# --------------------------------------------------------------------------- stored
+
+
+@dataclass(frozen=True)
+class StoredParts:
+    """What ``Task`` stores so today's lists judge by column comparisons (``StoredStatusQuery``):
+    the earliest due date some track has not met, the occurrence met by every track just
+    before it (recurring duties, shown done during its own quarter) and whether it was met
+    late, and the status while nothing is open."""
+
+    open_due_on: dt.date | None
+    met_due_on: dt.date | None = None
+    met_late: bool = False
+    closed_status: str = ""
+
+
+_OPEN = frozenset({Status.OVERDUE, Status.IN_PROGRESS, Status.NOT_DUE})
+_MET = frozenset({Status.DONE_ON_TIME, Status.DONE_LATE})
+
+
+def _quarter_after(year: int, quarter: int) -> dt.date:
+    return quarter_end(year, quarter) + dt.timedelta(days=1)
+
+
+def stored_status_parts(task: Task, today: dt.date) -> StoredParts:
+    """The stored columns of ``task``, judged by the ONE rule (``task_status_for`` and, for a
+    recurring duty, ``tasks.occurrences``) with every report approved by ``today``.
+
+    They do not depend on the day they are read on (so ``stored_status_on`` gives
+    ``task_status_for`` on any later day) except for a recurring deadline with no start and
+    no document date, which starts afresh each 1 January: the daily repair recomputes it.
+    Uses ``task.track_list()`` (with the approved reports) and ``task.document``."""
+    if task.deadline_kind != StoredKind.RECURRING:
+        view = task_status_for(task, today)
+        if view.status in _OPEN:
+            return StoredParts(open_due_on=view.due_on)
+        return StoredParts(open_due_on=None, closed_status=view.status.value)
+    deadline = stored_deadline(task)
+    document = task.document
+    if deadline.starts_on is None and first_period_end_of(document) is None:
+        deadline = replace(deadline, starts_on=dt.date(today.year, 1, 1))
+    per_track = [
+        [r for r in approved_reports(track) if r.approved_on <= today]
+        for track in task.track_list()
+    ] or [[]]
+    # Far enough that an open-ended schedule reaches an occurrence no report can have met.
+    reported = [_quarter_after(r.year, r.quarter) for reports in per_track for r in reports]
+    horizon_day = max([today, *reported])
+    plan = schedule(
+        deadline,
+        issued_on=document.issued_on,
+        issued_year=document.issued_year,
+        horizon_year=document.horizon_year,
+        today=horizon_day,
+    )
+    judged = [judge(plan.occurrences, reports, horizon_day) for reports in per_track]
+    met_due_on, met_late, any_late = None, False, False
+    for index, occurrence in enumerate(plan.occurrences):
+        statuses = [track[index].status for track in judged]
+        if not all(status in _MET for status in statuses):
+            return StoredParts(occurrence.due_on, met_due_on, met_late)
+        met_due_on = occurrence.due_on
+        met_late = Status.DONE_LATE in statuses
+        any_late |= met_late
+    if not plan.occurrences:
+        return StoredParts(None, closed_status=Status.UNDETERMINED.value)
+    closed = Status.DONE_LATE if any_late else Status.DONE_ON_TIME
+    return StoredParts(None, closed_status=closed.value)
+
+
+def first_period_end_of(document: Any) -> dt.date | None:
+    return first_period_end(document.issued_on, document.issued_year)
+
+
+def stored_status_on(parts: StoredParts, today: dt.date) -> Status:
+    """The status on ``today`` from the stored columns: what ``StoredStatusQuery`` computes
+    in SQL, here for the tests that hold it to ``task_status_for``."""
+    this_quarter_end = quarter_end(today.year, quarter_of(today))
+    due, met = parts.open_due_on, parts.met_due_on
+    if due is not None and due < today:
+        return Status.OVERDUE
+    if due is not None and met is not None and today <= met <= this_quarter_end:
+        return Status.DONE_LATE if parts.met_late else Status.DONE_ON_TIME
+    if due is not None:
+        return Status.IN_PROGRESS if due <= this_quarter_end else Status.NOT_DUE
+    return Status(parts.closed_status or Status.UNDETERMINED)
+
+
 # --------------------------------------------------------------------------- as filters
 
 _DATED = (StoredKind.DATE, StoredKind.PERIOD)
@@ -392,7 +491,18 @@ class StatusQuery:
 
     @classmethod
     def on(cls, today: dt.date) -> StatusQuery:
+        """Per occurrence, on any cut-off date (a past one: reports' ``judge_as_of``)."""
         return cls(today, cls.recurring_keys())
+
+    @classmethod
+    def current(cls, today: dt.date | None = None) -> StatusQuery:
+        """Today (or a later day) from the stored columns: ``StoredStatusQuery``."""
+        return StoredStatusQuery(today or timezone.localdate())
+
+    @classmethod
+    def for_day(cls, day: dt.date) -> StatusQuery:
+        """``current`` for today or a later day, ``on`` (per occurrence) for a past one."""
+        return cls.current(day) if day >= timezone.localdate() else cls.on(day)
 
     # ------------------------------------------------------------------ recurring
 
@@ -631,6 +741,95 @@ class StatusQuery:
         return counts
 
 
+class StoredStatusQuery(StatusQuery):
+    """Today's status from the stored columns (``StoredParts``, kept by
+    ``tasks.services.open_due_refresh``): every status is a range of ``open_due_on`` (or
+    ``met_due_on``) or a value of ``closed_status``, so each branch can use an index, and a
+    list, its counts and its groups never judge an occurrence again. Valid for the day the
+    stored values were last refreshed and any later day (the daily repair keeps the
+    yearly-restart duties right); for a past cut-off use ``StatusQuery.on``."""
+
+    def __init__(self, today: dt.date) -> None:
+        super().__init__(today)
+
+    def condition(self, status: Status) -> Q:
+        today = self.today
+        this_quarter_end = quarter_end(today.year, quarter_of(today))
+        shown_met = Q(met_due_on__gte=today, met_due_on__lte=this_quarter_end)
+        not_past = Q(open_due_on__gte=today)
+        closed = Q(open_due_on__isnull=True, closed_status=status.value)
+        if status is Status.OVERDUE:
+            return Q(open_due_on__lt=today)
+        if status is Status.IN_PROGRESS:
+            return not_past & Q(open_due_on__lte=this_quarter_end) & ~shown_met
+        if status is Status.NOT_DUE:
+            return (Q(open_due_on__gt=this_quarter_end) & ~shown_met) | closed
+        if status in _MET:
+            late = status is Status.DONE_LATE
+            return (not_past & shown_met & Q(met_late=late)) | closed
+        return closed
+
+    def status_case(self) -> Case:
+        """The status as one CASE over the stored columns (for a GROUP BY)."""
+        today = self.today
+        this_quarter_end = quarter_end(today.year, quarter_of(today))
+        shown_met = Q(met_due_on__gte=today, met_due_on__lte=this_quarter_end)
+        return Case(
+            When(open_due_on__lt=today, then=Value(Status.OVERDUE.value)),
+            When(
+                Q(open_due_on__isnull=False) & shown_met & Q(met_late=True),
+                then=Value(Status.DONE_LATE.value),
+            ),
+            When(
+                Q(open_due_on__isnull=False) & shown_met,
+                then=Value(Status.DONE_ON_TIME.value),
+            ),
+            When(open_due_on__lte=this_quarter_end, then=Value(Status.IN_PROGRESS.value)),
+            When(open_due_on__isnull=False, then=Value(Status.NOT_DUE.value)),
+            default=F("closed_status"),
+        )
+
+    def counts(
+        self, tasks: QuerySet[Task], statuses: Iterable[Status]
+    ) -> tuple[int, dict[Status, int]]:
+        """How many ``tasks`` there are, and how many have each status: one GROUP BY over
+        the status CASE."""
+        rows = (
+            tasks.order_by()
+            .annotate(stored_status=self.status_case())
+            .values("stored_status")
+            .annotate(n=Count("pk"))
+            .values_list("stored_status", "n")
+        )
+        found = dict(rows)
+        wanted = list(dict.fromkeys(statuses))
+        return sum(found.values()), {status: found.get(status.value, 0) for status in wanted}
+
+    def missed_due(self) -> Expression:
+        return F("open_due_on")
+
+    def overdue(self, tasks: QuerySet[Task]) -> QuerySet[Task]:
+        return (
+            tasks.filter(open_due_on__lt=self.today)
+            .alias(missed_due=F("open_due_on"))
+            .order_by("open_due_on", "id")
+        )
+
+    def age_counts(self, overdue: QuerySet[Task]) -> dict[str, int]:
+        """``overdue`` counted in all, by days overdue and without a lead unit: one
+        aggregate over the stored date (the bucket edges are dates)."""
+        buckets: dict[str, Any] = {}
+        for label, low, high in AGE_BUCKETS:
+            window = Q(open_due_on__lte=self.today - dt.timedelta(days=low))
+            if high is not None:
+                window &= Q(open_due_on__gte=self.today - dt.timedelta(days=high))
+            buckets[label] = Count("pk", filter=window)
+        totals = overdue.order_by().aggregate(
+            total=Count("pk"), without_lead=Count("pk", filter=Q(has_lead=False)), **buckets
+        )
+        return {key: totals[key] for key in ("total", "without_lead", *buckets)}
+
+
 def _between(due: Expression, first: dt.date, last: dt.date) -> Q:
     return Q(GreaterThanOrEqual(due, first)) & Q(LessThanOrEqual(due, last))
 
@@ -721,7 +920,7 @@ def overdue_in_provinces(overdue: QuerySet[Task], province_ids: Iterable[int]) -
 
 
 def overdue_without_lead(overdue: QuerySet[Task]) -> QuerySet[Task]:
-    return overdue.exclude(Exists(_leads()))
+    return overdue.filter(has_lead=False)
 
 
 # --------------------------------------------------------------------------- summary
@@ -739,7 +938,7 @@ class OverdueSummary:
 def overdue_summary(tasks: QuerySet[Task], today: dt.date) -> OverdueSummary:
     """Overdue tasks among ``tasks`` (already scoped to the caller) counted by lead unit, by
     document and by days overdue: aggregates in the database, whatever the number of rows."""
-    query = StatusQuery.on(today)
+    query = StatusQuery.current(today)
     overdue = query.overdue(tasks)
     ages = query.age_counts(overdue)
     total = ages.pop("total")

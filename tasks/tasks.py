@@ -14,6 +14,14 @@ def completion_repair_task() -> int:
     return services.task_completion_repair()
 
 
+@shared_task(name="tasks.open_due_repair")
+def open_due_repair_task() -> int:
+    """Daily, after the completion repair and before the reminder scan: recompute every
+    task's stored open due date (and what goes with it) from the status rule, fixing drift
+    and the yearly duties that start afresh on 1 January. Safe to run twice."""
+    return services.open_due_repair()
+
+
 @shared_task(name="tasks.import_table")
 def import_table_task(batch_id: int) -> None:
     """Publish a large checked table in chunks (``tasks.importer.table_import_run``). Safe

@@ -8,8 +8,9 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import (
+    access_for,
     current_names,
     current_units,
     hand_over_candidates,
@@ -207,31 +209,57 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "counts": [(TaskStatus(s.value), n) for s, n in counted.items()],
             "query": query.urlencode(),
             "today": today,
-            "documents": _documents_for_filter(base, request.GET.get("document", "")),
-            "provinces": Unit.objects.filter(in_being(today), kind="province").order_by("name_key"),
+            "documents": _documents_for_filter(
+                base, request.GET.get("document", ""), f"{access_for(request.user).key}:{role}"
+            ),
+            "provinces": _provinces_for_filter(today),
         },
     )
 
 
 DOCUMENTS_IN_FILTER = 100
+FILTER_OPTIONS_SECONDS = 24 * 3600  # keyed by the day too: a new day reads them afresh
 
 
-def _documents_for_filter(tasks: QuerySet[Task], chosen: str) -> list[dict]:
+def _documents_for_filter(tasks: QuerySet[Task], chosen: str, access_key: str) -> list[dict]:
     """The documents to choose from: those holding the most of ``tasks`` (at most
-    DOCUMENTS_IN_FILTER, one aggregate query), and the one already chosen, by number."""
-    rows = (
-        tasks.order_by()
-        .values("document_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "document_id")[:DOCUMENTS_IN_FILTER]
-    )
-    ids = [r["document_id"] for r in rows]
-    wanted = Q(pk__in=ids) | (Q(slug=chosen) if chosen else Q(pk__in=[]))
-    return list(
-        Document.objects.filter(wanted, is_stub=False)
-        .values("slug", "number", "title")
-        .order_by("number", "title")
-    )
+    DOCUMENTS_IN_FILTER, one aggregate query, kept in the cache per access and role for the
+    day: the list is the same for everyone with the same units), and the one already
+    chosen, by number."""
+    key = f"my-tasks-documents:{access_key}:{timezone.localdate().isoformat()}"
+    documents: list[dict] | None = cache.get(key)
+    if documents is None:
+        rows = (
+            tasks.order_by()
+            .values("document_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "document_id")[:DOCUMENTS_IN_FILTER]
+        )
+        documents = list(
+            Document.objects.filter(pk__in=[r["document_id"] for r in rows], is_stub=False)
+            .values("slug", "number", "title")
+            .order_by("number", "title")
+        )
+        cache.set(key, documents, FILTER_OPTIONS_SECONDS)
+    if chosen and all(d["slug"] != chosen for d in documents):
+        extra = Document.objects.filter(slug=chosen, is_stub=False)
+        extra = extra.values("slug", "number", "title")
+        documents = sorted([*documents, *extra], key=lambda d: (d["number"], d["title"]))
+    return documents
+
+
+def _provinces_for_filter(today: dt.date) -> list[dict]:
+    """The provinces in being on ``today``, by name (the same for everyone: cached for the day)."""
+    key = f"my-tasks-provinces:{today.isoformat()}"
+    provinces: list[dict] | None = cache.get(key)
+    if provinces is None:
+        provinces = list(
+            Unit.objects.filter(in_being(today), kind="province")
+            .order_by("name_key")
+            .values("pk", "name")
+        )
+        cache.set(key, provinces, FILTER_OPTIONS_SECONDS)
+    return provinces
 
 
 OVERDUE_GROUPINGS = {"don-vi": "Đơn vị chủ trì", "tinh": "Tỉnh", "van-ban": "Văn bản"}
@@ -348,7 +376,7 @@ def overdue_review(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     scope = task_visible_to(request.user)
-    status_query = StatusQuery.on(today)
+    status_query = StatusQuery.current(today)
     overdue = status_query.overdue(scope)
     group_by = request.GET.get("nhom", "don-vi")
     if group_by not in OVERDUE_GROUPINGS:

@@ -34,6 +34,15 @@ def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty default cache (filter options are cached per access
+    and day: a list cached by one test's data must not show in another's)."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture
 def postgres_only(db):  # type: ignore[no-untyped-def]
     if connection.vendor != "postgresql":

@@ -104,10 +104,13 @@ class _TaskViewMixin:
         return {**super().get_serializer_context(), "today": timezone.localdate()}  # type: ignore[misc]
 
 
-def _tasks_for(request: Request) -> QuerySet[Task]:
+def _tasks_for(request: Request, *, filtered: bool = False) -> QuerySet[Task]:
     """The caller's tasks with everything the task serializer reads, in a fixed number of
-    queries whatever the page size."""
-    return default_task_order(task_list_related(task_visible_to(request.user)))
+    queries whatever the page size. ``filtered``: the TaskFilter runs on the result, so a
+    ``lead_unit`` the caller acts for stands in for the visibility condition."""
+    lead = request.query_params.get("lead_unit", "") if filtered else ""
+    led_by = int(lead) if re.fullmatch(r"[0-9]{1,18}", lead) else None
+    return default_task_order(task_list_related(task_visible_to(request.user, led_by=led_by)))
 
 
 @extend_schema_view(
@@ -120,6 +123,9 @@ class TaskListView(_TaskViewMixin, generics.ListAPIView):
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
     pagination_class = WindowCountPagination
+
+    def get_queryset(self) -> QuerySet[Task]:
+        return _tasks_for(self.request, filtered=True)
 
 
 @extend_schema_view(

@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Unit
+from accounts.models import Unit, User
 from documents.models import Document
 from tasks.models import Task
 from tasks.services import task_upsert
@@ -121,6 +121,26 @@ def test_lists_never_show_another_provinces_tasks(api):
         slug == "kh-72-kl-tw-bac-kan"
         for slug, _ in refs(client.get("/api/v1/tasks/?overdue=true&page_size=200"))
     )
+
+
+def test_filtering_by_a_lead_unit_shows_only_visible_tasks_with_or_without_the_scope(api):
+    # given an officer of Lai Châu's people's committee
+    from accounts.access import access_for, visible_tasks
+    from tasks.filters import TaskFilter
+
+    officer = User.objects.get(username="laichau.canbo")
+    own = Unit.objects.get(key="bcsd-ubnd-lai-chau")
+    assert own.pk in access_for(officer).acting
+    client = api("laichau.canbo")
+    # when the list is filtered by the officer's own unit (no visibility condition needed)
+    led = client.get(f"/api/v1/tasks/?lead_unit={own.pk}&page_size=200")
+    # then it is exactly what the same filter leaves of the visible tasks
+    scoped = TaskFilter({"lead_unit": own.pk}, queryset=visible_tasks(officer)).qs
+    assert {row["id"] for row in results(led)} == set(scoped.values_list("pk", flat=True))
+    assert results(led)
+    # and filtering by another province's unit still shows nothing of it
+    bac_kan = Unit.objects.get(key="bcsd-ubnd-bac-kan")
+    assert results(client.get(f"/api/v1/tasks/?lead_unit={bac_kan.pk}")) == []
 
 
 def test_a_task_of_another_unit_is_404_in_the_error_format(api):

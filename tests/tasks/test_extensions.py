@@ -181,6 +181,12 @@ def test_an_extension_agreed_in_time_moves_the_status_and_keeps_the_original(wor
     query = StatusQuery.on(D(2024, 8, 1))
     assert list(query.filter(Task.objects.all(), [Status.IN_PROGRESS])) == [task]
     assert not query.filter(Task.objects.all(), [Status.OVERDUE]).exists()
+    # The stored open due date today's lists judge by moved with it, on the task and on its
+    # lead assignment (the index the unit's overdue page reads).
+    assert task.open_due_on == D(2024, 9, 30)
+    assert {a.open_due_on for a in task.assignments.filter(role="lead")} == {D(2024, 9, 30)}
+    current = StatusQuery.current(D(2024, 8, 1))
+    assert list(current.filter(Task.objects.all(), [Status.IN_PROGRESS])) == [task]
     # The history says what moved it.
     latest = task.history.order_by("-history_id").first()  # (the clock was moved back)
     assert latest.extended_due_on == D(2024, 9, 30)

@@ -99,7 +99,10 @@ def test_list_pages_run_a_constant_number_of_queries(client, seeded, django_asse
             assert client.get(url).status_code == 200
         return len(ctx)
 
-    before = {u: count_queries(u) for u in ("/viec-cua-toi/", "/van-ban/26-ctr-tu/", "/van-ban/")}
+    urls = ("/viec-cua-toi/", "/van-ban/26-ctr-tu/", "/van-ban/")
+    for url in urls:  # the filter options are cached for the day by the first request
+        count_queries(url)
+    before = {u: count_queries(u) for u in urls}
     for i in range(30):
         task_upsert(
             document=document,
