@@ -140,6 +140,7 @@ VALUES = Workflow(
     # stays in history), as statistics offices revise a year's figure.
     corrects_approved=True,
     delegator=lambda user, value: scope_delegated_by(user, value.scope_id),
+    author="entered_by",
 )
 NOTE_MAX = 100  # a correction's note is the history record's change reason
 YEAR_MIN = 1945

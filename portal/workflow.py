@@ -108,7 +108,9 @@ class Workflow:
     approved one stays in history) instead of waiting for the leader to reopen it.
     ``delegator`` gives the user id of the leader whose delegation (ủy quyền, from the access
     module) lets ``user`` decide on ``obj``, or None: every decision records it
-    (``on_behalf_of``), in the row and its history.
+    (``on_behalf_of``), in the row and its history. A deputy never decides on a row they
+    wrote themselves (``author``: the field naming who wrote it): the delegation lets them
+    decide for the leader, not approve their own work.
     """
 
     noun: str
@@ -117,6 +119,7 @@ class Workflow:
     perm_object: Callable[[Any, Step], object] = lambda obj, step: obj
     corrects_approved: bool = False
     delegator: Callable[[Any, Any], int | None] = lambda user, obj: None
+    author: str = "author"
     stale: str = (
         "{Noun} đã được người khác cập nhật (phiên bản {current}, bạn đang sửa phiên bản "
         "{read}). Hãy tải lại và nhập lại phần thay đổi của bạn; nội dung bạn vừa gửi chưa "
@@ -141,12 +144,29 @@ class Workflow:
         if obj.state not in self.sources(step):
             return False
         perm = self.perms.get(step)
-        return perm is None or bool(user.has_perm(perm[0], self.perm_object(obj, step)))
+        if perm is not None and not user.has_perm(perm[0], self.perm_object(obj, step)):
+            return False
+        return not self.deputy_on_own(user, step, obj)
+
+    def deputy_on_own(self, user: Any, step: Step, obj: Any) -> bool:
+        """Would ``user`` decide, only as a deputy, on a row they wrote themselves?"""
+        return (
+            step in DECIDING
+            and getattr(obj, f"{self.author}_id", None) == user.pk
+            and self.delegator(user, obj) is not None
+        )
 
     def check_perm(self, user: Any, step: Step, obj: Any) -> None:
         perm = self.perms.get(step)
         if perm is not None and not user.has_perm(perm[0], self.perm_object(obj, step)):
             raise NotAllowed(perm[1])
+        if self.deputy_on_own(user, step, obj):
+            raise NotAllowed(
+                self._text(
+                    "Người được ủy quyền không tự quyết định {noun} do chính mình lập; "
+                    "lãnh đạo đơn vị hoặc người được ủy quyền khác quyết định."
+                )
+            )
 
     def check_state(self, step: Step, obj: Any) -> None:
         if obj.state not in self.sources(step):

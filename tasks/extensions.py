@@ -160,6 +160,17 @@ def _decide(
         )
     if extension.state != ExtensionState.REQUESTED:
         raise ExtensionError("Đề nghị gia hạn này đã được quyết định.")
+    if extension.requested_by_id == user.pk:
+        raise NotAllowed("Người đề nghị gia hạn không tự quyết định đề nghị của mình.")
+    in_force = due_in_force(task)
+    if approve and in_force != extension.original_due_on:
+        # The deadline changed since the request (an event recorded again, an edit, an
+        # import): the request was judged against a date no longer in force.
+        shown = f"{in_force:%d/%m/%Y}" if in_force else "không còn hạn để gia hạn"
+        raise ExtensionError(
+            f"Hạn của nhiệm vụ đã thay đổi từ khi đề nghị (nay: {shown}); chỉ có thể không "
+            "đồng ý, đơn vị chủ trì đề nghị lại theo hạn mới."
+        )
     verb = "đồng ý" if approve else "không đồng ý"
     extension.decision_note = _clean_text(
         note, f"lý do {verb}" if not approve else "ý kiến", required=not approve

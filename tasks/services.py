@@ -281,16 +281,27 @@ def _open_due_judge(tasks: Sequence[Task], today: dt.date) -> list[Task]:
     return changed
 
 
-def _open_due_write(tasks: Sequence[Task]) -> None:
-    """One UPDATE of the tasks and one of their lead assignments' copy of the date."""
-    if not tasks:
-        return
-    Task.objects.bulk_update(tasks, OPEN_DUE_FIELDS, batch_size=OPEN_DUE_CHUNK)
-    TaskAssignment.objects.filter(
-        role=AssignmentRole.LEAD, task_id__in=[t.pk for t in tasks]
-    ).update(
+def _lead_copies_put_right(task_ids: Sequence[int] | None = None) -> int:
+    """One UPDATE of the lead assignments whose copy of ``open_due_on`` differs from their
+    task's (of ``task_ids``, or all): a lead added to a task whose own date did not change
+    gets its copy too. Returns how many were put right."""
+    leads = TaskAssignment.objects.filter(role=AssignmentRole.LEAD)
+    if task_ids is not None:
+        leads = leads.filter(task_id__in=task_ids)
+    stale = leads.exclude(open_due_on__isnull=True, task__open_due_on__isnull=True).exclude(
+        open_due_on=F("task__open_due_on")
+    )
+    return stale.update(
         open_due_on=Subquery(Task.objects.filter(pk=OuterRef("task_id")).values("open_due_on"))
     )
+
+
+def _open_due_write(tasks: Sequence[Task], chunk: Sequence[int]) -> int:
+    """One UPDATE of the tasks that changed and one of the chunk's stale lead copies;
+    returns how many lead copies were put right."""
+    if tasks:
+        Task.objects.bulk_update(tasks, OPEN_DUE_FIELDS, batch_size=OPEN_DUE_CHUNK)
+    return _lead_copies_put_right(chunk)
 
 
 def open_due_refresh(*, task_ids: Iterable[int], today: dt.date | None = None) -> int:
@@ -299,7 +310,8 @@ def open_due_refresh(*, task_ids: Iterable[int], today: dt.date | None = None) -
     number of queries for any number of tasks (per OPEN_DUE_CHUNK): read in bulk, judge in
     Python, write with one bulk UPDATE. Called in the transaction of every write that can
     change them (report approval and reopening, task and deadline edits, events, tracks,
-    documents' dates); returns how many tasks changed."""
+    documents' dates, lead assignments); returns how many rows changed (tasks, and lead
+    assignments whose copy of the date differed, e.g. a lead just added)."""
     ids = sorted(set(task_ids))
     today = today or timezone.localdate()
     changed = 0
@@ -310,8 +322,8 @@ def open_due_refresh(*, task_ids: Iterable[int], today: dt.date | None = None) -
             # approved meanwhile commits before this reads, or waits for this to write.
             lock_task(*chunk)
             rows = _open_due_judge(_open_due_rows(chunk), today)
-            _open_due_write(rows)
-        changed += len(rows)
+            copies = _open_due_write(rows, chunk)
+        changed += len(rows) + copies
     return changed
 
 
@@ -323,21 +335,12 @@ def open_due_repair(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     ids = list(Task.objects.order_by("pk").values_list("pk", flat=True))
     fixed = open_due_refresh(task_ids=ids, today=today)
-    stale_copies = (
-        TaskAssignment.objects.filter(role=AssignmentRole.LEAD)
-        .exclude(open_due_on__isnull=True, task__open_due_on__isnull=True)
-        .exclude(open_due_on=F("task__open_due_on"))
-    )
-    copies = stale_copies.update(
-        open_due_on=Subquery(Task.objects.filter(pk=OuterRef("task_id")).values("open_due_on"))
-    )
-    if fixed or copies:
+    if fixed:
         logger.warning(
-            "Hạn còn mở của %d nhiệm vụ (và %d phân công chủ trì) lệch với quy tắc; đã tính lại.",
+            "Hạn còn mở của %d nhiệm vụ hoặc phân công chủ trì lệch với quy tắc; đã tính lại.",
             fixed,
-            copies,
         )
-    return fixed + copies
+    return fixed
 
 
 def task_completion_repair() -> int:

@@ -13,7 +13,8 @@ from accounts.choices import Role
 from accounts.delegations import DelegationError, delegation_create, delegation_revoke
 from accounts.models import Delegation, Membership
 from portal.approvals import approval_queue
-from tasks.services import NotAllowed, report_approve, report_save_draft, report_submit
+from portal.workflow import Step
+from tasks.services import REPORTS, NotAllowed, report_approve, report_save_draft, report_submit
 from tests.factories import DocumentFactory, UnitFactory, UserFactory, make_task
 
 D = dt.date
@@ -311,3 +312,31 @@ def test_a_value_approved_by_a_deputy_records_the_leader(db):
     )
     value = value_submit(value_id=value.pk, user=officer, version=value.version)
     assert value_approve(value_id=value.pk, user=leader, version=value.version).on_behalf_of is None
+
+
+def test_a_deputy_does_not_decide_on_their_own_report(unit_world):
+    # given the deputy wrote and submitted the report, and holds the leader's delegation
+    w = unit_world
+    track = w["task"].tracks.get()
+    today = timezone.localdate()
+    report = report_save_draft(
+        track=track,
+        user=w["deputy"],
+        year=today.year,
+        quarter=(today.month - 1) // 3 + 1,
+        percent=40,
+        narrative="Đang làm",
+        today=today,
+    )
+    report = report_submit(report_id=report.pk, user=w["deputy"], version=report.version)
+    _delegate(w)
+    w["deputy"].__dict__.pop("_access_cache", None)
+    # when the deputy tries to approve it, then they are refused and nothing changes
+    assert not REPORTS.allowed(w["deputy"], Step.APPROVE, report)
+    with pytest.raises(NotAllowed, match="không tự quyết định báo cáo"):
+        report_approve(report_id=report.pk, user=w["deputy"], version=report.version)
+    report.refresh_from_db()
+    assert report.state == "submitted" and report.decided_by is None
+    # the leader still decides in their own name
+    approved = report_approve(report_id=report.pk, user=w["leader"], version=report.version)
+    assert approved.decided_by == w["leader"] and approved.on_behalf_of is None

@@ -341,3 +341,34 @@ def test_the_issuing_body_sees_the_tasks_it_assigned(world):
 
     assert list(visible_tasks(world["boss"])) == [world["task"]]
     assert not visible_tasks(world["issuer_officer"]).exists()
+
+
+def test_nobody_decides_their_own_request(world, time_machine):
+    # given a person who both leads the lead unit and the issuing body (a committee that
+    # assigned the task to itself)
+    time_machine.move_to(at(D(2024, 5, 10)))
+    both = UserFactory(roles=[(world["lead"], Role.LEADER), (world["issuer"], Role.LEADER)])
+    extension = _ask(world, user=both)
+    # when they try to agree to it, then they are refused and another decider is needed
+    with pytest.raises(NotAllowed, match="không tự quyết định"):
+        extension_approve(extension_id=extension.pk, user=both, today=D(2024, 5, 10))
+    assert extension_approve(
+        extension_id=extension.pk, user=world["boss"], today=D(2024, 5, 10)
+    ).applies
+
+
+def test_a_request_for_a_deadline_no_longer_in_force_can_only_be_refused(world, time_machine):
+    # given a request made against 30/06/2024, then the printed deadline corrected
+    time_machine.move_to(at(D(2024, 5, 10)))
+    extension = _ask(world)
+    task = world["task"]
+    Task.objects.filter(pk=task.pk).update(due_on=D(2024, 8, 31), deadline_text="Tháng 8/2024")
+    # when the assigning body agrees, then it is refused with the date now in force
+    with pytest.raises(ExtensionError, match="31/08/2024"):
+        extension_approve(extension_id=extension.pk, user=world["boss"], today=D(2024, 5, 12))
+    assert Task.objects.get(pk=task.pk).extended_due_on is None
+    # and it can still be refused, so the lead unit may ask again
+    refused = extension_refuse(
+        extension_id=extension.pk, user=world["boss"], note="Hạn đã đổi", today=D(2024, 5, 12)
+    )
+    assert refused.state == ExtensionState.REFUSED

@@ -244,3 +244,23 @@ def test_the_daily_job_is_named_and_scheduled():
     assert any(
         entry["task"] == "tasks.open_due_repair" for entry in settings.CELERY_BEAT_SCHEDULE.values()
     )
+
+
+def test_a_lead_added_later_gets_the_copy_of_the_open_due_date(db):
+    from tests.factories import DocumentFactory, UnitFactory, make_task
+
+    # given a task with one lead, its stored date copied onto that lead's row
+    first, second = UnitFactory(), UnitFactory()
+    task = make_task(DocumentFactory(), "1", leads=[first])
+    task.refresh_from_db()
+    assert task.open_due_on == dt.date(2024, 6, 30)
+    # when a second lead is added by a write that leaves the task's own date unchanged
+    TaskAssignment.objects.create(task=task, unit=second, role=AssignmentRole.LEAD)
+    changed = open_due_refresh(task_ids=[task.pk])
+    # then the new row's copy is put right too, and counted
+    assert changed == 1
+    assert set(
+        TaskAssignment.objects.filter(task=task, role=AssignmentRole.LEAD).values_list(
+            "unit_id", "open_due_on"
+        )
+    ) == {(first.pk, dt.date(2024, 6, 30)), (second.pk, dt.date(2024, 6, 30))}
