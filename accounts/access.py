@@ -250,6 +250,29 @@ class Access:
             document_id is not None and document_id in self.monitored_documents
         )
 
+    # -- deadline extensions: the body that assigned a task (its document's issuer) or a
+    #    reviewer of the document decides them; ONE rule for the permission, the queue,
+    #    the header badge and the tasks an issuer sees
+
+    def decides_extensions(self, document_id: int | None, issuer_id: int | None) -> bool:
+        """Decides deadline extensions of the tasks of this document: leads (or deputises
+        for) the unit that issued it, or reviews it."""
+        return self.leads(issuer_id) or self.reviews_document(document_id)
+
+    @property
+    def decides_some_extensions(self) -> bool:
+        """Could decide an extension of some document (the queue's cheap first check)."""
+        return bool(self.leading) or self.is_reviewer or self.sees_everything
+
+    def extension_documents(self, prefix: str = "") -> Q | None:
+        """``decides_extensions`` as a condition on documents (``prefix``: the path to the
+        document, e.g. ``"task__document__"``); None when it holds for every document."""
+        if self.sees_everything:
+            return None
+        return Q(**{f"{prefix}issuer_id__in": sorted(self.leading)}) | Q(
+            **{f"{prefix}id__in": sorted(self.monitored_documents)}
+        )
+
     @property
     def key(self) -> str:
         """A cache key for anything derived from this access (filter options, scopes)."""

@@ -74,8 +74,7 @@ def _queues(user: Any) -> tuple[QuerySet[ProgressReport], QuerySet[IndicatorValu
 
 
 def _decides_extensions(user: Any) -> bool:
-    access = access_for(user)
-    return bool(access.leading) or access.is_reviewer
+    return access_for(user).decides_some_extensions
 
 
 def approval_count(user: Any) -> int | None:

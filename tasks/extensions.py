@@ -20,7 +20,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.access import access_for
@@ -223,11 +223,6 @@ def extension_refuse(
 def extensions_awaiting(user: User) -> QuerySet[DeadlineExtension]:
     """Open requests this user may decide: on tasks of documents their unit issued (as a
     leader or deputy) or that they review."""
-    access = access_for(user)
     open_ = DeadlineExtension.objects.filter(state=ExtensionState.REQUESTED)
-    if access.sees_everything:
-        return open_
-    condition = Q(task__document__issuer_id__in=sorted(access.leading)) | Q(
-        task__document_id__in=sorted(access.monitored_documents)
-    )
-    return open_.filter(condition)
+    documents = access_for(user).extension_documents("task__document__")
+    return open_ if documents is None else open_.filter(documents)

@@ -50,10 +50,10 @@ def acts_for_a_lead_of_task(user: User, task: Task) -> bool:
 
 
 @rules.predicate
-def leads_assigning_body(user: User, task: Task) -> bool:
-    """A leader (or a deputy under a delegation) of the body that assigned the task: the
-    unit that issued its document."""
-    return access_for(user).leads(task.document.issuer_id)
+def decides_extension_of_task(user: User, task: Task) -> bool:
+    """A leader (or a deputy under a delegation) of the body that assigned the task (the
+    unit that issued its document), or a reviewer of its document."""
+    return access_for(user).decides_extensions(task.document_id, task.document.issuer_id)
 
 
 def lead_units_acted_for(user: User, task: Task) -> list[int]:
@@ -76,4 +76,4 @@ rules.add_perm("tasks.hand_over_track", is_reviewer_of_task)
 rules.add_perm("tasks.record_event", acts_for_a_lead_of_task | is_reviewer_of_task)
 # Extensions (đề nghị gia hạn): a lead unit asks; the assigning body or a reviewer decides.
 rules.add_perm("tasks.request_extension", acts_for_a_lead_of_task)
-rules.add_perm("tasks.decide_extension", leads_assigning_body | is_reviewer_of_task)
+rules.add_perm("tasks.decide_extension", decides_extension_of_task)
