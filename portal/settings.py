@@ -28,6 +28,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is False.")
     SECRET_KEY = "django-insecure-embedded-demo-only-" + "x" * 30
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+if not DEBUG and not [host for host in ALLOWED_HOSTS if host]:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is False (the site's name, e.g. "
+        "theodoi.example.gov.vn)."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
