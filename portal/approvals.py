@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from accounts.access import (
     access_for,
     indicator_scopes,
     scope_delegated_by,
+    scope_delegations,
     track_unit,
     tracks_answered_by,
 )
@@ -59,8 +60,11 @@ class Waiting:
 
 
 def _queues(user: Any) -> tuple[QuerySet[ProgressReport], QuerySet[IndicatorValue]] | None:
-    """The two waiting lists, or None for someone who leads no unit."""
-    leading = access_for(user).leading
+    """The two waiting lists, or None for someone who leads no unit. A deputy's own
+    reports and values are left out where they lead only by delegation: they may not decide
+    on them (``portal.workflow.Workflow.deputy_on_own``)."""
+    access = access_for(user)
+    leading = access.leading
     if not leading:
         return None
     reports = ProgressReport.objects.filter(
@@ -70,6 +74,11 @@ def _queues(user: Any) -> tuple[QuerySet[ProgressReport], QuerySet[IndicatorValu
     values = IndicatorValue.objects.filter(
         scope_id__in=sorted(indicator_scopes(user, Role.LEADER)), state=ApprovalState.SUBMITTED
     )
+    if access.delegations:
+        reports = reports.exclude(
+            Q(author_id=user.pk) & tracks_answered_by(set(access.delegations), "track__")
+        )
+        values = values.exclude(entered_by_id=user.pk, scope_id__in=sorted(scope_delegations(user)))
     return reports, values
 
 

@@ -331,6 +331,9 @@ def test_a_deputy_does_not_decide_on_their_own_report(unit_world):
     report = report_submit(report_id=report.pk, user=w["deputy"], version=report.version)
     _delegate(w)
     w["deputy"].__dict__.pop("_access_cache", None)
+    # then their queue does not offer it, and the leader's does
+    assert approval_queue(w["deputy"]) == []
+    assert [r.obj.pk for r in approval_queue(w["leader"])] == [report.pk]
     # when the deputy tries to approve it, then they are refused and nothing changes
     assert not REPORTS.allowed(w["deputy"], Step.APPROVE, report)
     with pytest.raises(NotAllowed, match="không tự quyết định báo cáo"):
